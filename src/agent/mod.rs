@@ -1,0 +1,64 @@
+//! What the agent behind the protocol must do. The session gives it a `Turn` and a `Reply`;
+//! the agent streams sentences into the reply and says how the turn ends.
+
+mod front_desk;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+
+pub use front_desk::FrontDeskAgent;
+
+pub use crate::retell::reply::{Ending, Reply};
+use crate::retell::frames::{CallDetails, Role, Utterance};
+use crate::retell::writer::Disconnected;
+use crate::tenancy::Organization;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnKind {
+    /// The caller spoke and waits for an answer.
+    Response,
+    /// The caller has been silent; check in briefly.
+    Reminder,
+}
+
+/// Everything an agent may use to answer one request.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub org: Arc<Organization>,
+    pub call_id: Arc<str>,
+    pub kind: TurnKind,
+    pub transcript: Arc<Vec<Utterance>>,
+    /// Reminders since the caller last spoke (1 on the first reminder).
+    pub reminders_in_a_row: u32,
+    pub call: Option<Arc<CallDetails>>,
+    pub now: DateTime<Utc>,
+}
+
+impl Turn {
+    pub fn last_user_utterance(&self) -> Option<&str> {
+        self.transcript
+            .iter()
+            .rev()
+            .find(|u| u.role == Role::User)
+            .map(|u| u.content.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error(transparent)]
+    Disconnected(#[from] Disconnected),
+    #[error("agent failed: {0}")]
+    Failed(String),
+}
+
+pub trait Agent: Send + Sync + 'static {
+    /// A short name for logs and settings.
+    fn name(&self) -> &'static str;
+
+    /// Answers one `response_required` or `reminder_required`. The session completes the
+    /// response if this returns an error, times out, is superseded or panics.
+    fn respond<'a>(&'a self, turn: Turn, reply: &'a mut Reply) -> BoxFuture<'a, Result<Ending, AgentError>>;
+}

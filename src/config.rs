@@ -1,0 +1,176 @@
+//! Settings: defaults, then `ascendia.toml` (optional), then `ASCENDIA_*` environment variables.
+//! `ORG_SLUG_MAP` (JSON, slug -> org id) is read for compatibility with the original system.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::tenancy::{OrgId, Slug, UnknownSlugPolicy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address the server listens on.
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub log_format: LogFormat,
+    pub unknown_slug: UnknownSlugPolicy,
+    /// Base URL clinics' Retell agents reach this server at, e.g. `wss://voice.example.com`.
+    pub public_url: Option<String>,
+    pub response_timeout_ms: u64,
+    pub registry_refresh_ms: u64,
+    pub call_state_ttl_secs: u64,
+    /// Largest inbound WebSocket message; Retell's frames carry the whole transcript.
+    pub max_message_bytes: usize,
+    /// Compatibility slug map: slug -> org id.
+    pub orgs: BTreeMap<String, String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://ascendia.db".to_owned(),
+            log_format: LogFormat::Text,
+            unknown_slug: UnknownSlugPolicy::Reject,
+            public_url: None,
+            response_timeout_ms: 20_000,
+            registry_refresh_ms: 1_000,
+            call_state_ttl_secs: 900,
+            max_message_bytes: 8 * 1024 * 1024,
+            orgs: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("ORG_SLUG_MAP must be a JSON object of slug to org id: {0}")]
+    SlugMap(String),
+    #[error("slug map entry '{slug}': {reason}")]
+    SlugMapEntry { slug: String, reason: String },
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("{0} must be greater than zero")]
+    Zero(&'static str),
+}
+
+impl Settings {
+    /// Loads settings; `file` is an explicit config path (which must exist), otherwise
+    /// `ascendia.toml` in the working directory is read when present.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let path = match file {
+            Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.to_owned())),
+            Some(path) => path.to_owned(),
+            None => PathBuf::from("ascendia.toml"),
+        };
+        let mut settings: Settings = Figment::new()
+            .merge(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(&path))
+            .merge(Env::prefixed("ASCENDIA_").ignore(&["config", "log", "test_postgres_url"]))
+            .extract()
+            .map_err(Box::new)?;
+        if let Ok(json) = std::env::var("ORG_SLUG_MAP") {
+            let map: BTreeMap<String, String> =
+                serde_json::from_str(&json).map_err(|e| ConfigError::SlugMap(e.to_string()))?;
+            settings.orgs.extend(map);
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.response_timeout_ms == 0 {
+            return Err(ConfigError::Zero("response_timeout_ms"));
+        }
+        if self.registry_refresh_ms == 0 {
+            return Err(ConfigError::Zero("registry_refresh_ms"));
+        }
+        if self.max_message_bytes == 0 {
+            return Err(ConfigError::Zero("max_message_bytes"));
+        }
+        self.slug_aliases().map(|_| ())
+    }
+
+    pub fn slug_aliases(&self) -> Result<BTreeMap<Slug, OrgId>, ConfigError> {
+        self.orgs
+            .iter()
+            .map(|(slug, id)| {
+                let entry_error = |reason: String| ConfigError::SlugMapEntry {
+                    slug: slug.clone(),
+                    reason,
+                };
+                let slug = Slug::parse(slug).map_err(|e| entry_error(e.to_string()))?;
+                let id = id.parse().map_err(|e: crate::tenancy::TenancyError| entry_error(e.to_string()))?;
+                Ok((slug, id))
+            })
+            .collect()
+    }
+
+    /// The base of the WebSocket URLs to paste into Retell.
+    pub fn websocket_base(&self) -> String {
+        let base = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("ws://{}", self.listen));
+        let base = base.trim_end_matches('/');
+        let base = if let Some(rest) = base.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            base.to_owned()
+        };
+        format!("{base}/llm-websocket")
+    }
+
+    pub fn response_timeout(&self) -> Duration {
+        Duration::from_millis(self.response_timeout_ms)
+    }
+
+    pub fn registry_refresh(&self) -> Duration {
+        Duration::from_millis(self.registry_refresh_ms)
+    }
+
+    pub fn call_state_ttl(&self) -> Duration {
+        Duration::from_secs(self.call_state_ttl_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_base_maps_http_schemes() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.websocket_base(), "ws://127.0.0.1:8080/llm-websocket");
+        settings.public_url = Some("https://voice.example.com/".into());
+        assert_eq!(settings.websocket_base(), "wss://voice.example.com/llm-websocket");
+    }
+
+    #[test]
+    fn slug_map_entries_are_validated() {
+        let mut settings = Settings::default();
+        settings.orgs.insert("Bad Slug".into(), uuid::Uuid::new_v4().to_string());
+        assert!(settings.validate().is_err());
+        settings.orgs.clear();
+        settings.orgs.insert("good".into(), "not-a-uuid".into());
+        assert!(settings.validate().is_err());
+    }
+}

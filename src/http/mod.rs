@@ -1,0 +1,54 @@
+//! HTTP routes: the Retell WebSocket endpoint and health.
+
+mod error;
+mod llm_websocket;
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+pub use error::ApiError;
+
+use crate::agent::Agent;
+use crate::retell::calls::CallRegistry;
+use crate::retell::session::SessionSettings;
+use crate::store::Store;
+use crate::tenancy::OrgRegistry;
+
+#[derive(Debug, Clone, Copy)]
+pub struct WsLimits {
+    /// Read and write buffer size: a few KiB keeps idle calls small.
+    pub buffer_bytes: usize,
+    pub max_message_bytes: usize,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub registry: Arc<OrgRegistry>,
+    pub calls: Arc<CallRegistry>,
+    pub agent: Arc<dyn Agent>,
+    pub session: SessionSettings,
+    pub ws: WsLimits,
+}
+
+/// The whole router; tests build exactly this.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/llm-websocket", get(llm_websocket::root))
+        .route("/llm-websocket/", get(llm_websocket::root))
+        .route("/llm-websocket/{*path}", get(llm_websocket::with_path))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route".into())
+}

@@ -1,0 +1,15 @@
+//! Ascendia: the brain of AI phone receptionists for dental clinics, serving Retell's
+//! custom-LLM WebSocket protocol for many clinics from one server.
+
+pub mod agent;
+pub mod client;
+pub mod config;
+pub mod http;
+pub mod retell;
+pub mod server;
+pub mod store;
+pub mod telemetry;
+pub mod tenancy;
+
+pub use http::{AppState, app};
+pub use server::Server;

@@ -1,0 +1,317 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ascendia::client::loadtest::{self, LoadOptions};
+use ascendia::client::{CallClient, CallOptions, script};
+use ascendia::config::Settings;
+use ascendia::store::Store;
+use ascendia::tenancy::{NewOrganization, OrganizationUpdate, Slug, TimeZone, clinic_name};
+use ascendia::{Server, agent::FrontDeskAgent, server::shutdown_signal, telemetry};
+use clap::{Parser, Subcommand};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+
+#[derive(Parser)]
+#[command(name = "ascendia", version, about = "The brain of AI phone receptionists for dental clinics")]
+struct Cli {
+    /// Config file (default: ./ascendia.toml when present). Environment variables win.
+    #[arg(long, global = true, env = "ASCENDIA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Retell calls for every clinic.
+    Serve,
+    /// Manage clinics (organizations).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Call a custom-LLM server as Retell would: type what the caller says.
+    Call {
+        /// WebSocket URL; a call id is appended (default: this server's demo clinic).
+        url: Option<String>,
+        /// Play a scripted caller instead of reading the terminal.
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// How long the agent may take to complete a response.
+        #[arg(long, default_value_t = 10_000)]
+        timeout_ms: u64,
+    },
+    /// Many concurrent simulated calls; reports latency and server memory.
+    Loadtest {
+        /// WebSocket base URL, e.g. ws://127.0.0.1:8080/llm-websocket/demo
+        url: String,
+        #[arg(long, default_value_t = 100)]
+        calls: usize,
+        /// Seconds of traffic after the ramp.
+        #[arg(long, default_value_t = 30)]
+        duration: u64,
+        /// Seconds over which calls connect.
+        #[arg(long, default_value_t = 5)]
+        ramp: u64,
+        /// Pings only, to measure memory per idle call.
+        #[arg(long)]
+        idle: bool,
+        /// Include per-word timings in transcripts, as Retell does.
+        #[arg(long)]
+        words: bool,
+        /// The server's process id, to report its memory.
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add a clinic.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        /// IANA time zone.
+        #[arg(long, default_value = "America/New_York")]
+        timezone: String,
+        #[arg(long)]
+        greeting: Option<String>,
+        #[arg(long)]
+        instructions: Option<String>,
+    },
+    /// Change a clinic; a new slug takes effect on running servers within seconds.
+    Update {
+        slug: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        new_slug: Option<String>,
+        #[arg(long)]
+        timezone: Option<String>,
+        /// An empty string restores the default greeting.
+        #[arg(long)]
+        greeting: Option<String>,
+        #[arg(long)]
+        instructions: Option<String>,
+    },
+    /// List clinics with the WebSocket URL to paste into Retell.
+    List,
+    /// Serve calls without a slug with this clinic.
+    SetDefault { slug: String },
+    /// Remove a clinic.
+    Remove {
+        slug: String,
+        /// Also delete its call records.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Serve => {
+            let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            telemetry::init(settings.log_format);
+            let server = Server::build(&settings, Arc::new(FrontDeskAgent))
+                .await
+                .map_err(|e| e.to_string())?;
+            server.run_until(shutdown_signal()).await.map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Org(command) => {
+            let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            org(command, &settings).await.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Call {
+            url,
+            script,
+            timeout_ms,
+        } => {
+            let url = match url {
+                Some(url) => url,
+                None => {
+                    let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+                    format!("{}/demo", settings.websocket_base())
+                }
+            };
+            let url = format!("{}/cli-{}", url.trim_end_matches('/'), uuid::Uuid::new_v4().simple());
+            let timeout = Duration::from_millis(timeout_ms);
+            match script {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let steps = script::parse(&text).map_err(|e| e.to_string())?;
+                    script::run(&url, &steps, timeout, |line| println!("{line}"))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    println!("script passed");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => interactive(&url, timeout).await.map(|()| ExitCode::SUCCESS),
+            }
+        }
+        Command::Loadtest {
+            url,
+            calls,
+            duration,
+            ramp,
+            idle,
+            words,
+            server_pid,
+            json,
+        } => {
+            let mut options = LoadOptions::new(&url, calls, Duration::from_secs(duration));
+            options.ramp = Duration::from_secs(ramp);
+            options.idle = idle;
+            options.words = words;
+            options.server_pid = server_pid;
+            let report = loadtest::run(options).await;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            } else {
+                print!("{}", report.render());
+            }
+            Ok(if report.connect_failures == 0 && report.closed_early == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+async fn org(command: OrgCommand, settings: &Settings) -> Result<(), String> {
+    let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
+    let text = |e: &dyn std::fmt::Display| e.to_string();
+    match command {
+        OrgCommand::Add {
+            name,
+            slug,
+            timezone,
+            greeting,
+            instructions,
+        } => {
+            let slug = Slug::parse(&slug).map_err(|e| text(&e))?;
+            let zone = TimeZone::parse(&timezone).map_err(|e| text(&e))?;
+            let mut new = NewOrganization::new(&name, slug, zone).map_err(|e| text(&e))?;
+            new.greeting = greeting.filter(|g| !g.trim().is_empty());
+            new.instructions = instructions.filter(|i| !i.trim().is_empty());
+            let org = store.create_org(new).await.map_err(|e| text(&e))?;
+            println!("added clinic '{}' ({}) id {}", org.slug, org.name, org.id);
+            println!("Retell custom LLM URL: {}/{}", settings.websocket_base(), org.slug);
+        }
+        OrgCommand::Update {
+            slug,
+            name,
+            new_slug,
+            timezone,
+            greeting,
+            instructions,
+        } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let update = OrganizationUpdate {
+                name: name.as_deref().map(clinic_name).transpose().map_err(|e| text(&e))?,
+                slug: new_slug.as_deref().map(Slug::parse).transpose().map_err(|e| text(&e))?,
+                time_zone: timezone.as_deref().map(TimeZone::parse).transpose().map_err(|e| text(&e))?,
+                greeting,
+                instructions,
+            };
+            let org = store.update_org(org.id, update).await.map_err(|e| text(&e))?;
+            println!("updated clinic '{}' ({}), time zone {}", org.slug, org.name, org.time_zone);
+        }
+        OrgCommand::List => {
+            let orgs = store.list_orgs().await.map_err(|e| text(&e))?;
+            let explicit = store.default_org_id().await.map_err(|e| text(&e))?;
+            let default = explicit.or(orgs.first().map(|o| o.id));
+            println!("{:<36}  {:<20}  {:<24}  {:<7}  URL", "ID", "SLUG", "NAME", "DEFAULT");
+            for org in &orgs {
+                println!(
+                    "{:<36}  {:<20}  {:<24}  {:<7}  {}/{}",
+                    org.id,
+                    org.slug,
+                    org.name,
+                    if Some(org.id) == default { "yes" } else { "" },
+                    settings.websocket_base(),
+                    org.slug
+                );
+            }
+            if orgs.is_empty() {
+                println!("(no clinics; add one with `ascendia org add --name NAME --slug SLUG`)");
+            }
+        }
+        OrgCommand::SetDefault { slug } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            store.set_default_org(org.id).await.map_err(|e| text(&e))?;
+            println!("default clinic is now '{}' ({})", org.slug, org.name);
+        }
+        OrgCommand::Remove { slug, force } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let calls = store.remove_org(&org, force).await.map_err(|e| text(&e))?;
+            println!("removed clinic '{}' ({}) and {calls} call record(s)", org.slug, org.name);
+        }
+    }
+    Ok(())
+}
+
+/// A terminal call: each line is what the caller says; `/silence` asks for a reminder and
+/// `/quit` hangs up. Agent words print as they stream.
+async fn interactive(url: &str, timeout: Duration) -> Result<(), String> {
+    let mut client = CallClient::connect(url, CallOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut stdout = tokio::io::stdout();
+    let greeting = client.greeting(timeout).await.map_err(|e| e.to_string())?;
+    println!("agent: {}", greeting.text);
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        let _ = stdout.write_all(b"you: ").await;
+        let _ = stdout.flush().await;
+        let Ok(Some(line)) = lines.next_line().await else { break };
+        let line = line.trim();
+        if line == "/quit" {
+            break;
+        }
+        let _ = stdout.write_all(b"agent: ").await;
+        let _ = stdout.flush().await;
+        let turn = if line.is_empty() || line == "/silence" {
+            client.silence(timeout).await
+        } else {
+            client
+                .say_with(line, timeout, |chunk| {
+                    print!("{chunk}");
+                    let _ = std::io::Write::flush(&mut std::io::stdout());
+                })
+                .await
+        };
+        let turn = turn.map_err(|e| e.to_string())?;
+        if line.is_empty() || line == "/silence" {
+            print!("{}", turn.text);
+        }
+        println!();
+        if turn.end_call {
+            println!("(the agent ended the call)");
+            break;
+        }
+        if let Some(number) = turn.transfer_number {
+            println!("(the agent transferred the call to {number})");
+            break;
+        }
+    }
+    client.hang_up().await;
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! One call's WebSocket: the read loop (never waits on the agent or the database), the single
+//! writer, and one response task at a time, superseded by any newer `response_id`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::StreamExt;
+use tokio::task::AbortHandle;
+
+use super::calls::{CallRegistry, CallState};
+use super::frames::{CallDetails, ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
+use super::reply::{Ending, Reply};
+use super::writer::{self, Outbox, close_code};
+use crate::agent::{Agent, Turn, TurnKind};
+use crate::store::{CallMetadata, Store};
+use crate::tenancy::Organization;
+
+/// Spoken when the agent fails or runs out of time before it said anything.
+pub const APOLOGY: &str = "I'm sorry, I'm having trouble with that right now. Could you say it again?";
+/// Spoken on a line whose clinic is not configured; then the call ends.
+pub const NOT_SET_UP: &str = "Sorry, this line is not set up yet. Goodbye.";
+
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// How long one response may take before the caller hears an apology.
+    pub response_timeout: Duration,
+}
+
+pub struct Session {
+    pub org: Arc<Organization>,
+    pub call: Arc<CallState>,
+    pub reconnect: bool,
+    pub agent: Arc<dyn Agent>,
+    pub store: Store,
+    pub calls: Arc<CallRegistry>,
+    pub settings: SessionSettings,
+}
+
+impl Session {
+    pub async fn run(self, socket: WebSocket) {
+        let call_id = Arc::clone(&self.call.call_id);
+        let (sink, mut stream) = socket.split();
+        let (outbox, writer) = writer::spawn(sink, Arc::clone(&call_id));
+
+        let _ = outbox.send(Outbound::Config {
+            config: ConfigBody {
+                auto_reconnect: true,
+                call_details: true,
+                transcript_with_tool_calls: true,
+            },
+        });
+        // A reconnect must not greet the caller a second time.
+        let greeting = if self.reconnect {
+            String::new()
+        } else {
+            self.org.greeting_line()
+        };
+        let _ = outbox.send(Outbound::Response(ResponseFrame::complete(0, greeting)));
+        self.record_connect();
+
+        let mut in_flight: Option<AbortHandle> = None;
+        while let Some(message) = stream.next().await {
+            let text = match message {
+                Ok(Message::Text(text)) => text,
+                Ok(Message::Close(_)) => break,
+                Ok(Message::Binary(bytes)) => {
+                    tracing::warn!(%call_id, bytes = bytes.len(), "[Retell WS] ignored a binary frame");
+                    continue;
+                }
+                Ok(_) => continue,
+                Err(err) => {
+                    tracing::warn!(%call_id, error = %err, "[Retell WS] connection error");
+                    break;
+                }
+            };
+            match Inbound::parse(&text) {
+                Ok(frame) => {
+                    if let Some(handle) = self.handle(frame, &outbox) {
+                        if let Some(previous) = in_flight.replace(handle) {
+                            previous.abort();
+                        }
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(%call_id, error = %err, bytes = text.len(), "[Retell WS] ignored a malformed frame")
+                }
+            }
+        }
+
+        if let Some(handle) = in_flight {
+            handle.abort();
+        }
+        self.calls.detach(&self.call);
+        drop(outbox);
+        let _ = writer.await;
+        tracing::info!(%call_id, org_id = %self.org.id, "[Retell WS] Disconnected");
+    }
+
+    /// Handles one frame on the read path; returns a newly started response task, if any.
+    fn handle(&self, frame: Inbound, outbox: &Outbox) -> Option<AbortHandle> {
+        match frame {
+            Inbound::PingPong { timestamp } => {
+                let _ = outbox.send(Outbound::PingPong { timestamp });
+                None
+            }
+            Inbound::CallDetails { call } => {
+                self.record_details(&call);
+                self.call.lock().details = Some(Arc::from(call));
+                None
+            }
+            Inbound::UpdateOnly { transcript } => {
+                self.call.lock().transcript = Arc::new(transcript);
+                None
+            }
+            Inbound::ResponseRequired { response_id, transcript } => {
+                self.start_response(response_id, TurnKind::Response, transcript, outbox)
+            }
+            Inbound::ReminderRequired { response_id, transcript } => {
+                self.start_response(response_id, TurnKind::Reminder, transcript, outbox)
+            }
+            Inbound::Unknown { interaction_type } => {
+                let kind: String = interaction_type.chars().take(40).collect();
+                tracing::warn!(call_id = %self.call.call_id, interaction_type = %kind.escape_debug(), "[Retell WS] ignored an unknown interaction type");
+                None
+            }
+        }
+    }
+
+    fn start_response(
+        &self,
+        response_id: i64,
+        kind: TurnKind,
+        transcript: Vec<Utterance>,
+        outbox: &Outbox,
+    ) -> Option<AbortHandle> {
+        let turn = {
+            let mut data = self.call.lock();
+            if response_id <= data.latest_response_id {
+                tracing::warn!(call_id = %self.call.call_id, response_id, latest = data.latest_response_id, "[Retell WS] ignored a stale response request");
+                return None;
+            }
+            data.latest_response_id = response_id;
+            data.reminders_in_a_row = match kind {
+                TurnKind::Response => 0,
+                TurnKind::Reminder => data.reminders_in_a_row + 1,
+            };
+            data.transcript = Arc::new(transcript);
+            Turn {
+                org: Arc::clone(&self.org),
+                call_id: Arc::clone(&self.call.call_id),
+                kind,
+                transcript: Arc::clone(&data.transcript),
+                reminders_in_a_row: data.reminders_in_a_row,
+                call: data.details.clone(),
+                now: chrono::Utc::now(),
+            }
+        };
+        let agent = Arc::clone(&self.agent);
+        let timeout = self.settings.response_timeout;
+        let mut reply = Reply::new(response_id, outbox.clone());
+        let task = tokio::spawn(async move {
+            let call_id = Arc::clone(&turn.call_id);
+            match tokio::time::timeout(timeout, agent.respond(turn, &mut reply)).await {
+                Ok(Ok(ending)) => reply.finish(ending),
+                Ok(Err(err)) => {
+                    tracing::warn!(%call_id, response_id, agent = agent.name(), error = %err, "[Retell WS] agent failed");
+                    apologise(reply);
+                }
+                Err(_) => {
+                    tracing::warn!(%call_id, response_id, agent = agent.name(), timeout_ms = timeout.as_millis() as u64, "[Retell WS] agent timed out");
+                    apologise(reply);
+                }
+            }
+        });
+        Some(task.abort_handle())
+    }
+
+    fn record_connect(&self) {
+        let store = self.store.clone();
+        let org_id = self.org.id;
+        let call_id = Arc::clone(&self.call.call_id);
+        tokio::spawn(async move {
+            if let Err(err) = store.record_call_connected(org_id, &call_id).await {
+                tracing::warn!(%call_id, error = %err, "could not record the call");
+            }
+        });
+    }
+
+    fn record_details(&self, call: &CallDetails) {
+        let store = self.store.clone();
+        let org_id = self.org.id;
+        let call_id = Arc::clone(&self.call.call_id);
+        tracing::info!(%call_id, call_type = call.call_type.as_deref().unwrap_or("-"), direction = call.direction.as_deref().unwrap_or("-"), "[Retell WS] call details received");
+        let meta = CallMetadata {
+            agent_id: call.agent_id.clone(),
+            call_type: call.call_type.clone(),
+            direction: call.direction.clone(),
+            from_number: call.from_number.clone(),
+            to_number: call.to_number.clone(),
+        };
+        tokio::spawn(async move {
+            if let Err(err) = store.record_call_details(org_id, &call_id, &meta).await {
+                tracing::warn!(%call_id, error = %err, "could not record call details");
+            }
+        });
+    }
+}
+
+/// Says sorry if nothing was said yet (a half-spoken answer is not patched with an apology).
+fn apologise(mut reply: Reply) {
+    if !reply.has_spoken() {
+        let _ = reply.say(APOLOGY);
+    }
+    reply.finish(Ending::Continue);
+}
+
+/// A line whose clinic is unknown: one sentence, end the call, touch no clinic's data.
+pub async fn refuse(socket: WebSocket, call_id: &str) {
+    let (sink, mut stream) = socket.split();
+    let (outbox, writer) = writer::spawn(sink, Arc::from(call_id));
+    let not_set_up = |response_id| {
+        let mut frame = ResponseFrame::complete(response_id, NOT_SET_UP);
+        frame.end_call = Some(true);
+        Outbound::Response(frame)
+    };
+    let _ = outbox.send(not_set_up(0));
+    // Retell hangs up after speaking; if it does not, hang up ourselves.
+    let wait = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(Ok(message)) = stream.next().await {
+            match message {
+                Message::Close(_) => break,
+                Message::Text(text) => match Inbound::parse(&text) {
+                    Ok(Inbound::ResponseRequired { response_id, .. } | Inbound::ReminderRequired { response_id, .. }) => {
+                        let _ = outbox.send(not_set_up(response_id));
+                    }
+                    Ok(Inbound::PingPong { timestamp }) => {
+                        let _ = outbox.send(Outbound::PingPong { timestamp });
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+    });
+    if wait.await.is_err() {
+        outbox.close(close_code::NORMAL, "line not set up");
+    }
+    drop(outbox);
+    let _ = writer.await;
+}

@@ -1,0 +1,132 @@
+//! Starting the server: open the store, load the clinic registry, bind, and serve until shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+
+use crate::agent::Agent;
+use crate::config::{ConfigError, Settings};
+use crate::http::{AppState, WsLimits, app};
+use crate::retell::calls::CallRegistry;
+use crate::retell::session::SessionSettings;
+use crate::store::{Store, StoreError};
+use crate::tenancy::OrgRegistry;
+
+/// WebSocket read/write buffer size: small, because most of a call's life is idle.
+pub const WS_BUFFER_BYTES: usize = 4 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+    background: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    pub async fn build(settings: &Settings, agent: Arc<dyn Agent>) -> Result<Self, StartupError> {
+        settings.validate()?;
+        let store = Store::open(&settings.database_url).await?;
+        let registry = OrgRegistry::load(store.clone(), settings.slug_aliases()?, settings.unknown_slug).await?;
+        match registry.default_org() {
+            Some((org, true)) => tracing::info!(org_id = %org.id, "default org: '{}' ({})", org.slug, org.name),
+            Some((org, false)) => tracing::info!(
+                org_id = %org.id,
+                "default org: '{}' ({}), the oldest clinic; set one with `ascendia org set-default SLUG`",
+                org.slug,
+                org.name
+            ),
+            None => tracing::warn!("no clinics: every call will hear that the line is not set up"),
+        }
+        let calls = Arc::new(CallRegistry::default());
+        let background = vec![
+            registry.spawn_refresher(settings.registry_refresh()),
+            calls.spawn_evictor(settings.call_state_ttl()),
+        ];
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: settings.listen,
+                source,
+            })?;
+        let state = AppState {
+            store,
+            registry,
+            calls,
+            agent,
+            session: SessionSettings {
+                response_timeout: settings.response_timeout(),
+            },
+            ws: WsLimits {
+                buffer_bytes: WS_BUFFER_BYTES,
+                max_message_bytes: settings.max_message_bytes,
+            },
+        };
+        Ok(Self {
+            listener,
+            state,
+            background,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let addr = self.local_addr()?;
+        tracing::info!(%addr, agent = self.state.agent.name(), "ascendia listening");
+        let listener = self.listener.tap_io(|tcp| {
+            // Voice is latency-bound: never hold a small frame back waiting for an ACK.
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %err, "could not set TCP_NODELAY");
+            }
+        });
+        let result = axum::serve(listener, app(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await;
+        for task in self.background {
+            task.abort();
+        }
+        result
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

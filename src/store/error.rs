@@ -1,0 +1,33 @@
+use crate::tenancy::{Slug, TenancyError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("unsupported database URL '{0}': use sqlite://PATH (postgres:// comes with the PostgreSQL backend)")]
+    UnsupportedUrl(String),
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("the database has migration {0}, which this version of ascendia does not know; upgrade ascendia")]
+    NewerSchema(i64),
+    #[error("a clinic with slug '{0}' already exists")]
+    DuplicateSlug(Slug),
+    #[error("no clinic with slug '{0}'")]
+    UnknownSlug(String),
+    #[error("no clinic with id '{0}'")]
+    UnknownOrg(String),
+    #[error("clinic '{slug}' has {calls} call record(s); pass --force to remove it with its records")]
+    OrgHasData { slug: Slug, calls: i64 },
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl From<TenancyError> for StoreError {
+    fn from(err: TenancyError) -> Self {
+        StoreError::Corrupt(err.to_string())
+    }
+}

@@ -1,0 +1,54 @@
+//! A small migration runner: each migration is embedded SQL, applied once, in its own transaction.
+
+use sqlx::{Connection, SqliteConnection};
+
+use super::StoreError;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "organizations_and_calls",
+    sql: include_str!("../../migrations/sqlite/0001_organizations_and_calls.sql"),
+}];
+
+/// Applies pending migrations; returns true when the database was empty before (a fresh install).
+pub async fn run_sqlite(conn: &mut SqliteConnection, migrations: &[Migration]) -> Result<bool, StoreError> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await?;
+    let current = applied.unwrap_or(0);
+    let known = migrations.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(StoreError::NewerSchema(current));
+    }
+    for migration in migrations.iter().filter(|m| m.version > current) {
+        let failed = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
+        let mut tx = conn.begin().await.map_err(failed)?;
+        sqlx::raw_sql(migration.sql).execute(&mut *tx).await.map_err(failed)?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(chrono::Utc::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        tracing::info!(version = migration.version, name = migration.name, "applied migration");
+    }
+    Ok(current == 0)
+}

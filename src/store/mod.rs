@@ -1,0 +1,129 @@
+//! Persistence behind one interface. The backend is chosen from the database URL; every
+//! org-scoped call takes the org as a typed argument.
+
+mod error;
+mod migrate;
+mod sqlite;
+
+use chrono::{DateTime, Utc};
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+use crate::tenancy::{NewOrganization, OrgId, Organization, OrganizationUpdate, Slug, TimeZone};
+
+/// What Retell's `call_details` tells us about a call, as kept in the call record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallMetadata {
+    pub agent_id: Option<String>,
+    pub call_type: Option<String>,
+    pub direction: Option<String>,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    pub call_id: String,
+    pub metadata: CallMetadata,
+    pub first_connected_at: DateTime<Utc>,
+    pub last_connected_at: DateTime<Utc>,
+    pub connections: i64,
+}
+
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $backend:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($backend) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Connects, migrates, and on a fresh database seeds the demo clinic as the default.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            let (backend, fresh) = SqliteStore::open(url).await?;
+            let store = Store::Sqlite(backend);
+            if fresh {
+                store.seed_demo().await?;
+            }
+            Ok(store)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    async fn seed_demo(&self) -> Result<Organization, StoreError> {
+        let slug = Slug::parse("demo")?;
+        let mut demo = NewOrganization::new("Demo Dental", slug, TimeZone::default())?;
+        demo.instructions = Some("Demo clinic created on first start. Replace or remove it.".into());
+        let org = self.create_org(demo).await?;
+        self.set_default_org(org.id).await?;
+        tracing::info!(org_id = %org.id, "seeded demo clinic 'demo' as the default org");
+        Ok(org)
+    }
+
+    pub async fn list_orgs(&self) -> Result<Vec<Organization>, StoreError> {
+        dispatch!(self, s => s.list_orgs().await)
+    }
+
+    pub async fn org_by_slug(&self, slug: &Slug) -> Result<Option<Organization>, StoreError> {
+        dispatch!(self, s => s.org_by_slug(slug).await)
+    }
+
+    /// Looks a clinic up by slug, with the error the CLI reports when there is none.
+    pub async fn require_org(&self, slug: &str) -> Result<Organization, StoreError> {
+        let parsed = Slug::parse(slug).map_err(|_| StoreError::UnknownSlug(slug.to_owned()))?;
+        self.org_by_slug(&parsed)
+            .await?
+            .ok_or_else(|| StoreError::UnknownSlug(slug.to_owned()))
+    }
+
+    pub async fn create_org(&self, new: NewOrganization) -> Result<Organization, StoreError> {
+        dispatch!(self, s => s.create_org(new).await)
+    }
+
+    pub async fn update_org(&self, id: OrgId, update: OrganizationUpdate) -> Result<Organization, StoreError> {
+        dispatch!(self, s => s.update_org(id, update).await)
+    }
+
+    /// Removes a clinic; returns how many call records went with it.
+    pub async fn remove_org(&self, org: &Organization, force: bool) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.remove_org(org, force).await)
+    }
+
+    pub async fn set_default_org(&self, id: OrgId) -> Result<(), StoreError> {
+        dispatch!(self, s => s.set_default_org(id).await)
+    }
+
+    pub async fn default_org_id(&self) -> Result<Option<OrgId>, StoreError> {
+        dispatch!(self, s => s.default_org_id().await)
+    }
+
+    /// A counter bumped by every change to clinics; running servers poll it to reload.
+    pub async fn registry_generation(&self) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.registry_generation().await)
+    }
+
+    pub async fn record_call_connected(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
+        dispatch!(self, s => s.record_call_connected(org, call_id).await)
+    }
+
+    pub async fn record_call_details(&self, org: OrgId, call_id: &str, meta: &CallMetadata) -> Result<(), StoreError> {
+        dispatch!(self, s => s.record_call_details(org, call_id, meta).await)
+    }
+
+    pub async fn call_record(&self, org: OrgId, call_id: &str) -> Result<Option<CallRecord>, StoreError> {
+        dispatch!(self, s => s.call_record(org, call_id).await)
+    }
+
+    pub async fn count_calls(&self, org: OrgId) -> Result<i64, StoreError> {
+        dispatch!(self, s => s.count_calls(org).await)
+    }
+}

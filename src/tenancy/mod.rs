@@ -1,0 +1,25 @@
+//! Organizations (clinics), their validated identifiers, and how a call's URL finds its clinic.
+
+mod org;
+pub mod registry;
+mod slug;
+mod time_zone;
+
+pub use org::{NewOrganization, OrgId, Organization, OrganizationUpdate, clinic_name};
+pub use registry::{OrgRegistry, Resolution, UnknownSlugPolicy};
+pub use slug::Slug;
+pub use time_zone::TimeZone;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TenancyError {
+    #[error(
+        "invalid slug '{0}': use 1 to 63 lowercase letters, digits and single dashes, not starting or ending with a dash"
+    )]
+    InvalidSlug(String),
+    #[error("unknown time zone '{0}': use an IANA name such as America/New_York")]
+    UnknownTimeZone(String),
+    #[error("invalid organization id '{0}': expected a UUID")]
+    InvalidOrgId(String),
+    #[error("a clinic name must be 1 to 200 characters")]
+    InvalidName,
+}
