@@ -13,8 +13,6 @@ pub struct CallData {
     pub details: Option<Arc<CallDetails>>,
     pub transcript: Arc<Vec<Utterance>>,
     pub reminders_in_a_row: u32,
-    /// The highest response id requested so far; older requests are superseded.
-    pub latest_response_id: i64,
     pub connections: u32,
     live: u32,
     last_disconnect: Option<Instant>,
@@ -50,10 +48,7 @@ impl CallRegistry {
                 Arc::new(CallState {
                     org_id,
                     call_id: key.1,
-                    data: Mutex::new(CallData {
-                        latest_response_id: -1,
-                        ..CallData::default()
-                    }),
+                    data: Mutex::new(CallData::default()),
                 })
             })
             .clone();

@@ -60,6 +60,8 @@ impl Session {
         self.record_connect();
 
         let mut in_flight: Option<AbortHandle> = None;
+        // Supersede order is per connection: Retell may number anew after a reconnect.
+        let mut latest_response_id = -1;
         while let Some(message) = stream.next().await {
             let text = match message {
                 Ok(Message::Text(text)) => text,
@@ -76,7 +78,7 @@ impl Session {
             };
             match Inbound::parse(&text) {
                 Ok(frame) => {
-                    if let Some(handle) = self.handle(frame, &outbox) {
+                    if let Some(handle) = self.handle(frame, &outbox, &mut latest_response_id) {
                         if let Some(previous) = in_flight.replace(handle) {
                             previous.abort();
                         }
@@ -98,7 +100,7 @@ impl Session {
     }
 
     /// Handles one frame on the read path; returns a newly started response task, if any.
-    fn handle(&self, frame: Inbound, outbox: &Outbox) -> Option<AbortHandle> {
+    fn handle(&self, frame: Inbound, outbox: &Outbox, latest_response_id: &mut i64) -> Option<AbortHandle> {
         match frame {
             Inbound::PingPong { timestamp } => {
                 let _ = outbox.send(Outbound::PingPong { timestamp });
@@ -113,11 +115,21 @@ impl Session {
                 self.call.lock().transcript = Arc::new(transcript);
                 None
             }
+            Inbound::ResponseRequired { response_id, transcript }
+            | Inbound::ReminderRequired { response_id, transcript }
+                if response_id <= *latest_response_id =>
+            {
+                let _ = transcript;
+                tracing::warn!(call_id = %self.call.call_id, response_id, latest = *latest_response_id, "[Retell WS] ignored a stale response request");
+                None
+            }
             Inbound::ResponseRequired { response_id, transcript } => {
-                self.start_response(response_id, TurnKind::Response, transcript, outbox)
+                *latest_response_id = response_id;
+                Some(self.start_response(response_id, TurnKind::Response, transcript, outbox))
             }
             Inbound::ReminderRequired { response_id, transcript } => {
-                self.start_response(response_id, TurnKind::Reminder, transcript, outbox)
+                *latest_response_id = response_id;
+                Some(self.start_response(response_id, TurnKind::Reminder, transcript, outbox))
             }
             Inbound::Unknown { interaction_type } => {
                 let kind: String = interaction_type.chars().take(40).collect();
@@ -133,14 +145,9 @@ impl Session {
         kind: TurnKind,
         transcript: Vec<Utterance>,
         outbox: &Outbox,
-    ) -> Option<AbortHandle> {
+    ) -> AbortHandle {
         let turn = {
             let mut data = self.call.lock();
-            if response_id <= data.latest_response_id {
-                tracing::warn!(call_id = %self.call.call_id, response_id, latest = data.latest_response_id, "[Retell WS] ignored a stale response request");
-                return None;
-            }
-            data.latest_response_id = response_id;
             data.reminders_in_a_row = match kind {
                 TurnKind::Response => 0,
                 TurnKind::Reminder => data.reminders_in_a_row + 1,
@@ -173,7 +180,7 @@ impl Session {
                 }
             }
         });
-        Some(task.abort_handle())
+        task.abort_handle()
     }
 
     fn record_connect(&self) {
