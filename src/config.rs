@@ -116,7 +116,9 @@ impl Settings {
                     reason,
                 };
                 let slug = Slug::parse(slug).map_err(|e| entry_error(e.to_string()))?;
-                let id = id.parse().map_err(|e: crate::tenancy::TenancyError| entry_error(e.to_string()))?;
+                let id = id
+                    .parse()
+                    .map_err(|e: crate::tenancy::TenancyError| entry_error(e.to_string()))?;
                 Ok((slug, id))
             })
             .collect()
@@ -159,15 +161,23 @@ mod tests {
     #[test]
     fn websocket_base_maps_http_schemes() {
         let mut settings = Settings::default();
-        assert_eq!(settings.websocket_base(), "ws://127.0.0.1:8080/llm-websocket");
+        assert_eq!(
+            settings.websocket_base(),
+            "ws://127.0.0.1:8080/llm-websocket"
+        );
         settings.public_url = Some("https://voice.example.com/".into());
-        assert_eq!(settings.websocket_base(), "wss://voice.example.com/llm-websocket");
+        assert_eq!(
+            settings.websocket_base(),
+            "wss://voice.example.com/llm-websocket"
+        );
     }
 
     #[test]
     fn slug_map_entries_are_validated() {
         let mut settings = Settings::default();
-        settings.orgs.insert("Bad Slug".into(), uuid::Uuid::new_v4().to_string());
+        settings
+            .orgs
+            .insert("Bad Slug".into(), uuid::Uuid::new_v4().to_string());
         assert!(settings.validate().is_err());
         settings.orgs.clear();
         settings.orgs.insert("good".into(), "not-a-uuid".into());

@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
 #[derive(Parser)]
-#[command(name = "ascendia", version, about = "The brain of AI phone receptionists for dental clinics")]
+#[command(
+    name = "ascendia",
+    version,
+    about = "The brain of AI phone receptionists for dental clinics"
+)]
 struct Cli {
     /// Config file (default: ./ascendia.toml when present). Environment variables win.
     #[arg(long, global = true, env = "ASCENDIA_CONFIG")]
@@ -131,7 +135,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let server = Server::build(&settings, Arc::new(FrontDeskAgent))
                 .await
                 .map_err(|e| e.to_string())?;
-            server.run_until(shutdown_signal()).await.map_err(|e| e.to_string())?;
+            server
+                .run_until(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Org(command) => {
@@ -146,15 +153,21 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let url = match url {
                 Some(url) => url,
                 None => {
-                    let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+                    let settings =
+                        Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
                     format!("{}/demo", settings.websocket_base())
                 }
             };
-            let url = format!("{}/cli-{}", url.trim_end_matches('/'), uuid::Uuid::new_v4().simple());
+            let url = format!(
+                "{}/cli-{}",
+                url.trim_end_matches('/'),
+                uuid::Uuid::new_v4().simple()
+            );
             let timeout = Duration::from_millis(timeout_ms);
             match script {
                 Some(path) => {
-                    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
                     let steps = script::parse(&text).map_err(|e| e.to_string())?;
                     script::run(&url, &steps, timeout, |line| println!("{line}"))
                         .await
@@ -182,21 +195,28 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             options.server_pid = server_pid;
             let report = loadtest::run(options).await;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+                );
             } else {
                 print!("{}", report.render());
             }
-            Ok(if report.connect_failures == 0 && report.closed_early == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(
+                if report.connect_failures == 0 && report.closed_early == 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                },
+            )
         }
     }
 }
 
 async fn org(command: OrgCommand, settings: &Settings) -> Result<(), String> {
-    let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
+    let store = Store::open(&settings.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     let text = |e: &dyn std::fmt::Display| e.to_string();
     match command {
         OrgCommand::Add {
@@ -213,7 +233,11 @@ async fn org(command: OrgCommand, settings: &Settings) -> Result<(), String> {
             new.instructions = instructions.filter(|i| !i.trim().is_empty());
             let org = store.create_org(new).await.map_err(|e| text(&e))?;
             println!("added clinic '{}' ({}) id {}", org.slug, org.name, org.id);
-            println!("Retell custom LLM URL: {}/{}", settings.websocket_base(), org.slug);
+            println!(
+                "Retell custom LLM URL: {}/{}",
+                settings.websocket_base(),
+                org.slug
+            );
         }
         OrgCommand::Update {
             slug,
@@ -225,20 +249,41 @@ async fn org(command: OrgCommand, settings: &Settings) -> Result<(), String> {
         } => {
             let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
             let update = OrganizationUpdate {
-                name: name.as_deref().map(clinic_name).transpose().map_err(|e| text(&e))?,
-                slug: new_slug.as_deref().map(Slug::parse).transpose().map_err(|e| text(&e))?,
-                time_zone: timezone.as_deref().map(TimeZone::parse).transpose().map_err(|e| text(&e))?,
+                name: name
+                    .as_deref()
+                    .map(clinic_name)
+                    .transpose()
+                    .map_err(|e| text(&e))?,
+                slug: new_slug
+                    .as_deref()
+                    .map(Slug::parse)
+                    .transpose()
+                    .map_err(|e| text(&e))?,
+                time_zone: timezone
+                    .as_deref()
+                    .map(TimeZone::parse)
+                    .transpose()
+                    .map_err(|e| text(&e))?,
                 greeting,
                 instructions,
             };
-            let org = store.update_org(org.id, update).await.map_err(|e| text(&e))?;
-            println!("updated clinic '{}' ({}), time zone {}", org.slug, org.name, org.time_zone);
+            let org = store
+                .update_org(org.id, update)
+                .await
+                .map_err(|e| text(&e))?;
+            println!(
+                "updated clinic '{}' ({}), time zone {}",
+                org.slug, org.name, org.time_zone
+            );
         }
         OrgCommand::List => {
             let orgs = store.list_orgs().await.map_err(|e| text(&e))?;
             let explicit = store.default_org_id().await.map_err(|e| text(&e))?;
             let default = explicit.or(orgs.first().map(|o| o.id));
-            println!("{:<36}  {:<20}  {:<24}  {:<7}  URL", "ID", "SLUG", "NAME", "DEFAULT");
+            println!(
+                "{:<36}  {:<20}  {:<24}  {:<7}  URL",
+                "ID", "SLUG", "NAME", "DEFAULT"
+            );
             for org in &orgs {
                 println!(
                     "{:<36}  {:<20}  {:<24}  {:<7}  {}/{}",
@@ -262,7 +307,10 @@ async fn org(command: OrgCommand, settings: &Settings) -> Result<(), String> {
         OrgCommand::Remove { slug, force } => {
             let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
             let calls = store.remove_org(&org, force).await.map_err(|e| text(&e))?;
-            println!("removed clinic '{}' ({}) and {calls} call record(s)", org.slug, org.name);
+            println!(
+                "removed clinic '{}' ({}) and {calls} call record(s)",
+                org.slug, org.name
+            );
         }
     }
     Ok(())
@@ -281,7 +329,9 @@ async fn interactive(url: &str, timeout: Duration) -> Result<(), String> {
     loop {
         let _ = stdout.write_all(b"you: ").await;
         let _ = stdout.flush().await;
-        let Ok(Some(line)) = lines.next_line().await else { break };
+        let Ok(Some(line)) = lines.next_line().await else {
+            break;
+        };
         let line = line.trim();
         if line == "/quit" {
             break;

@@ -25,7 +25,10 @@ pub enum StartupError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Server {
@@ -38,9 +41,16 @@ impl Server {
     pub async fn build(settings: &Settings, agent: Arc<dyn Agent>) -> Result<Self, StartupError> {
         settings.validate()?;
         let store = Store::open(&settings.database_url).await?;
-        let registry = OrgRegistry::load(store.clone(), settings.slug_aliases()?, settings.unknown_slug).await?;
+        let registry = OrgRegistry::load(
+            store.clone(),
+            settings.slug_aliases()?,
+            settings.unknown_slug,
+        )
+        .await?;
         match registry.default_org() {
-            Some((org, true)) => tracing::info!(org_id = %org.id, "default org: '{}' ({})", org.slug, org.name),
+            Some((org, true)) => {
+                tracing::info!(org_id = %org.id, "default org: '{}' ({})", org.slug, org.name)
+            }
             Some((org, false)) => tracing::info!(
                 org_id = %org.id,
                 "default org: '{}' ({}), the oldest clinic; set one with `ascendia org set-default SLUG`",
@@ -54,12 +64,13 @@ impl Server {
             registry.spawn_refresher(settings.registry_refresh()),
             calls.spawn_evictor(settings.call_state_ttl()),
         ];
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .map_err(|source| StartupError::Bind {
-                addr: settings.listen,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: settings.listen,
+                    source,
+                })?;
         let state = AppState {
             store,
             registry,
@@ -89,7 +100,10 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, agent = self.state.agent.name(), "ascendia listening");
         let listener = self.listener.tap_io(|tcp| {

@@ -13,7 +13,10 @@ use common::{FailingAgent, Failure, SlowAgent, SlowStreamingAgent, TIMEOUT, Test
 use serde_json::json;
 
 /// Collects response frames until `id` completes; returns (frames for other ids, frames for id).
-async fn until_complete(call: &mut ascendia::client::CallClient, id: i64) -> (Vec<ResponseFrame>, Vec<ResponseFrame>) {
+async fn until_complete(
+    call: &mut ascendia::client::CallClient,
+    id: i64,
+) -> (Vec<ResponseFrame>, Vec<ResponseFrame>) {
     let (mut others, mut mine) = (Vec::new(), Vec::new());
     loop {
         match call.recv(TIMEOUT).await.expect("frame before timeout") {
@@ -41,7 +44,8 @@ async fn a_newer_response_id_stops_the_older_stream_and_completes() {
     let mut call = app.call("/llm-websocket/demo/supersede").await;
     call.greeting(TIMEOUT).await.expect("greeting");
 
-    call.transcript.push(ascendia::retell::frames::Utterance::user("first question"));
+    call.transcript
+        .push(ascendia::retell::frames::Utterance::user("first question"));
     let first = call.request(false);
     // Wait until the first answer is streaming.
     let mut first_chunks = 0;
@@ -51,19 +55,27 @@ async fn a_newer_response_id_stops_the_older_stream_and_completes() {
             first_chunks += 1;
         }
     }
-    call.transcript.push(ascendia::retell::frames::Utterance::user("actually, another question"));
+    call.transcript
+        .push(ascendia::retell::frames::Utterance::user(
+            "actually, another question",
+        ));
     let second = call.request(false);
     let (older, newer) = until_complete(&mut call, second).await;
 
     let newer_text: String = newer.iter().map(|r| r.content.as_str()).collect();
     assert!(newer_text.starts_with("w0 w1 "), "{newer_text}");
-    assert!(newer_text.contains("w39"), "the newer response streams in full");
+    assert!(
+        newer_text.contains("w39"),
+        "the newer response streams in full"
+    );
     assert!(
         older.iter().filter(|r| !r.content.is_empty()).count() <= 2,
         "the older stream stops: {older:?}"
     );
     assert!(
-        older.iter().any(|r| r.response_id == first && r.content_complete),
+        older
+            .iter()
+            .any(|r| r.response_id == first && r.content_complete),
         "the superseded id is still closed"
     );
     // Nothing for the older id after the newer one completed.
@@ -86,7 +98,8 @@ async fn pings_are_echoed_while_the_agent_is_still_thinking() {
     .await;
     let mut call = app.call("/llm-websocket/demo/pings").await;
     call.greeting(TIMEOUT).await.expect("greeting");
-    call.transcript.push(ascendia::retell::frames::Utterance::user("hello"));
+    call.transcript
+        .push(ascendia::retell::frames::Utterance::user("hello"));
     let id = call.request(false);
     for timestamp in [11_i64, 12, 13] {
         call.send_json(&json!({"interaction_type": "ping_pong", "timestamp": timestamp}));
@@ -96,7 +109,11 @@ async fn pings_are_echoed_while_the_agent_is_still_thinking() {
         match call.recv(TIMEOUT).await.expect("frame") {
             ServerFrame::PingPong { timestamp } if timestamp < 100 => echoed.push(timestamp),
             ServerFrame::Response(r) if r.response_id == id => {
-                assert_eq!(echoed, vec![11, 12, 13], "every echo arrives before the slow answer");
+                assert_eq!(
+                    echoed,
+                    vec![11, 12, 13],
+                    "every echo arrives before the slow answer"
+                );
                 assert_eq!(r.content, "done");
                 break;
             }
@@ -114,15 +131,23 @@ async fn malformed_and_unknown_frames_are_ignored_and_the_call_goes_on() {
     call.send_text("{\"interaction_type\":");
     call.send_binary(vec![0, 1, 2, 3]);
     call.send_json(&json!({"interaction_type": "something_new", "payload": [1, 2]}));
-    call.send_json(&json!({"interaction_type": "response_required", "response_id": "seven", "transcript": []}));
+    call.send_json(
+        &json!({"interaction_type": "response_required", "response_id": "seven", "transcript": []}),
+    );
     call.send_json(&json!({"interaction_type": "response_required", "transcript": []}));
     call.send_json(&json!({"no_type": true}));
     // Unknown fields on a valid frame are fine.
     call.send_json(&json!({"interaction_type": "update_only", "transcript": [], "future_field": {"x": 1}, "turntaking": "user_turn"}));
 
-    let turn = call.say("Which clinic is this?", TIMEOUT).await.expect("still answering");
+    let turn = call
+        .say("Which clinic is this?", TIMEOUT)
+        .await
+        .expect("still answering");
     assert!(turn.text.contains("Demo Dental"), "{}", turn.text);
-    assert_eq!(turn.response_id, 1, "the broken requests did not consume response ids");
+    assert_eq!(
+        turn.response_id, 1,
+        "the broken requests did not consume response ids"
+    );
 }
 
 #[tokio::test]
@@ -141,7 +166,11 @@ async fn a_reconnect_with_the_same_call_id_resumes_the_call() {
     assert_eq!(greeting.text, "", "no second greeting on reconnect");
     // Retell may number anew on the new connection; the call's silence count carried over.
     let second_reminder = again.silence(TIMEOUT).await.expect("reminder");
-    assert!(second_reminder.text.contains("still here"), "{}", second_reminder.text);
+    assert!(
+        second_reminder.text.contains("still here"),
+        "{}",
+        second_reminder.text
+    );
 
     let demo = app.org("demo").await;
     let reconnected = eventually(Duration::from_secs(2), || async {
@@ -171,12 +200,21 @@ async fn call_details_are_recorded_for_the_clinic() {
 }
 
 async fn answer_with(failure: Failure, timeout_ms: u64) -> ascendia::client::AgentTurn {
-    let app = TestApp::spawn_with(|s| s.response_timeout_ms = timeout_ms, Arc::new(FailingAgent(failure))).await;
+    let app = TestApp::spawn_with(
+        |s| s.response_timeout_ms = timeout_ms,
+        Arc::new(FailingAgent(failure)),
+    )
+    .await;
     let mut call = app.call("/llm-websocket/demo/failing").await;
     call.greeting(TIMEOUT).await.expect("greeting");
-    let turn = call.say("hello", TIMEOUT).await.expect("the response is completed");
+    let turn = call
+        .say("hello", TIMEOUT)
+        .await
+        .expect("the response is completed");
     // The call is still usable afterwards.
-    call.say("hello again", TIMEOUT).await.expect("second response completed");
+    call.say("hello again", TIMEOUT)
+        .await
+        .expect("second response completed");
     turn
 }
 
@@ -217,5 +255,8 @@ async fn stale_and_duplicate_response_ids_are_not_answered_twice() {
     call.send_json(&frame(3));
     call.send_json(&frame(6));
     let (others, _) = until_complete(&mut call, 6).await;
-    assert!(others.is_empty(), "no second answer to 5 or any to 3: {others:?}");
+    assert!(
+        others.is_empty(),
+        "no second answer to 5 or any to 3: {others:?}"
+    );
 }

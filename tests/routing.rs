@@ -37,18 +37,51 @@ async fn every_url_form_reaches_the_right_clinic() {
     let app = TestApp::spawn().await;
     app.add_org("Smile Co", "smile", "America/Chicago").await;
 
-    assert!(greeting_at(&app, "/llm-websocket/smile/call-a").await.contains("Smile Co"));
-    assert!(greeting_at(&app, "/llm-websocket/call-b").await.contains("Demo Dental"));
-    assert!(greeting_at(&app, "/llm-websocket/smile").await.contains("Smile Co"));
-    assert!(greeting_at(&app, "/llm-websocket").await.contains("Demo Dental"));
-    assert!(greeting_at(&app, "/llm-websocket/").await.contains("Demo Dental"));
+    assert!(
+        greeting_at(&app, "/llm-websocket/smile/call-a")
+            .await
+            .contains("Smile Co")
+    );
+    assert!(
+        greeting_at(&app, "/llm-websocket/call-b")
+            .await
+            .contains("Demo Dental")
+    );
+    assert!(
+        greeting_at(&app, "/llm-websocket/smile")
+            .await
+            .contains("Smile Co")
+    );
+    assert!(
+        greeting_at(&app, "/llm-websocket")
+            .await
+            .contains("Demo Dental")
+    );
+    assert!(
+        greeting_at(&app, "/llm-websocket/")
+            .await
+            .contains("Demo Dental")
+    );
     // Trailing slash and a query string Retell may add are tolerated.
-    assert!(greeting_at(&app, "/llm-websocket/smile/call-c/?tenant=x&v=2").await.contains("Smile Co"));
+    assert!(
+        greeting_at(&app, "/llm-websocket/smile/call-c/?tenant=x&v=2")
+            .await
+            .contains("Smile Co")
+    );
 
     let both = ["smile", "demo"];
-    assert_eq!(recorded_call_org(&app, "call-a", &both).await.as_deref(), Some("smile"));
-    assert_eq!(recorded_call_org(&app, "call-b", &both).await.as_deref(), Some("demo"));
-    assert_eq!(recorded_call_org(&app, "call-c", &both).await.as_deref(), Some("smile"));
+    assert_eq!(
+        recorded_call_org(&app, "call-a", &both).await.as_deref(),
+        Some("smile")
+    );
+    assert_eq!(
+        recorded_call_org(&app, "call-b", &both).await.as_deref(),
+        Some("demo")
+    );
+    assert_eq!(
+        recorded_call_org(&app, "call-c", &both).await.as_deref(),
+        Some("smile")
+    );
 }
 
 #[tokio::test]
@@ -66,13 +99,24 @@ async fn unknown_slug_fails_closed_and_touches_no_clinic() {
     let demo = app.org("demo").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(app.store.count_calls(demo.id).await.ok(), Some(0));
-    assert!(app.state.calls.is_empty(), "no call state for an unknown clinic");
+    assert!(
+        app.state.calls.is_empty(),
+        "no call state for an unknown clinic"
+    );
 }
 
 #[tokio::test]
 async fn unknown_slug_policy_default_serves_the_default_clinic() {
-    let app = TestApp::spawn_with(|s| s.unknown_slug = UnknownSlugPolicy::Default, Arc::new(FrontDeskAgent)).await;
-    assert!(greeting_at(&app, "/llm-websocket/old-slug/call-1").await.contains("Demo Dental"));
+    let app = TestApp::spawn_with(
+        |s| s.unknown_slug = UnknownSlugPolicy::Default,
+        Arc::new(FrontDeskAgent),
+    )
+    .await;
+    assert!(
+        greeting_at(&app, "/llm-websocket/old-slug/call-1")
+            .await
+            .contains("Demo Dental")
+    );
 }
 
 #[tokio::test]
@@ -81,21 +125,39 @@ async fn explicit_default_wins_and_the_oldest_clinic_is_the_fallback() {
     let alpha = app.add_org("Alpha Dental", "alpha", "UTC").await;
     app.add_org("Beta Dental", "beta", "UTC").await;
 
-    app.store.set_default_org(alpha.id).await.expect("set default");
+    app.store
+        .set_default_org(alpha.id)
+        .await
+        .expect("set default");
     app.state.registry.refresh().await.expect("refresh");
-    assert!(greeting_at(&app, "/llm-websocket/some-call").await.contains("Alpha Dental"));
+    assert!(
+        greeting_at(&app, "/llm-websocket/some-call")
+            .await
+            .contains("Alpha Dental")
+    );
 
     // Removing the explicit default falls back to the oldest clinic (demo).
     let beta = app.org("beta").await;
-    app.store.set_default_org(beta.id).await.expect("set default");
+    app.store
+        .set_default_org(beta.id)
+        .await
+        .expect("set default");
     app.store.remove_org(&beta, false).await.expect("remove");
     app.state.registry.refresh().await.expect("refresh");
-    assert!(greeting_at(&app, "/llm-websocket/other-call").await.contains("Demo Dental"));
+    assert!(
+        greeting_at(&app, "/llm-websocket/other-call")
+            .await
+            .contains("Demo Dental")
+    );
 
     let demo = app.org("demo").await;
     app.store.remove_org(&demo, true).await.expect("remove");
     app.state.registry.refresh().await.expect("refresh");
-    assert!(greeting_at(&app, "/llm-websocket/third-call").await.contains("Alpha Dental"));
+    assert!(
+        greeting_at(&app, "/llm-websocket/third-call")
+            .await
+            .contains("Alpha Dental")
+    );
 }
 
 #[tokio::test]
@@ -112,20 +174,27 @@ async fn with_no_clinic_at_all_calls_hear_the_line_is_not_set_up() {
 
 #[tokio::test]
 async fn compatibility_slug_map_resolves_to_the_mapped_clinic() {
-    let first = TestApp::spawn().await;
-    let demo = first.org("demo").await;
-    let settings = {
-        let mut s = first.settings.clone();
-        s.orgs.insert("legacy-name".into(), demo.id.to_string());
-        s
-    };
-    let mut first = first;
-    first.stop();
     let dir = tempfile::tempdir().expect("dir");
-    let old_dir = std::mem::replace(&mut first.dir, dir);
-    drop(first);
-    let app = TestApp::start(settings, Arc::new(FrontDeskAgent), old_dir).await;
-    assert!(greeting_at(&app, "/llm-websocket/legacy-name/call-9").await.contains("Demo Dental"));
+    let mut settings = common::test_settings(&dir);
+    let store = ascendia::store::Store::open(&settings.database_url)
+        .await
+        .expect("store");
+    let demo = store.require_org("demo").await.expect("seeded demo");
+    settings
+        .orgs
+        .insert("legacy-name".into(), demo.id.to_string());
+    let app = TestApp::start(settings, Arc::new(FrontDeskAgent), dir).await;
+    assert!(
+        greeting_at(&app, "/llm-websocket/legacy-name/call-9")
+            .await
+            .contains("Demo Dental")
+    );
+    // The database slug still works too.
+    assert!(
+        greeting_at(&app, "/llm-websocket/demo/call-10")
+            .await
+            .contains("Demo Dental")
+    );
 }
 
 #[tokio::test]
@@ -144,9 +213,15 @@ async fn bad_requests_get_clear_json_errors() {
     assert!(body.contains(r#""code":"not_found""#));
 
     // Too many segments and malformed call ids are refused before upgrading.
-    let refused = ascendia::client::CallClient::connect(&app.ws("/llm-websocket/a/b/c"), Default::default()).await;
+    let refused =
+        ascendia::client::CallClient::connect(&app.ws("/llm-websocket/a/b/c"), Default::default())
+            .await;
     assert!(refused.is_err());
-    let refused = ascendia::client::CallClient::connect(&app.ws("/llm-websocket/demo/bad%20id"), Default::default()).await;
+    let refused = ascendia::client::CallClient::connect(
+        &app.ws("/llm-websocket/demo/bad%20id"),
+        Default::default(),
+    )
+    .await;
     assert!(refused.is_err());
 }
 

@@ -28,7 +28,11 @@ impl Agent for FrontDeskAgent {
         "front-desk"
     }
 
-    fn respond<'a>(&'a self, turn: Turn, reply: &'a mut Reply) -> BoxFuture<'a, Result<Ending, AgentError>> {
+    fn respond<'a>(
+        &'a self,
+        turn: Turn,
+        reply: &'a mut Reply,
+    ) -> BoxFuture<'a, Result<Ending, AgentError>> {
         Box::pin(async move {
             let plan = plan(&turn);
             let count = plan.sentences.len();
@@ -60,11 +64,24 @@ pub fn plan(turn: &Turn) -> Plan {
     }
     let heard = Words::of(turn.last_user_utterance().unwrap_or(""));
     if heard.is_empty() || heard.has("unintelligible audio") {
-        return Plan::say(&["Sorry, I didn't quite catch that.", "Could you say it again?"]);
+        return Plan::say(&[
+            "Sorry, I didn't quite catch that.",
+            "Could you say it again?",
+        ]);
     }
-    if heard.has_any(&["bye", "goodbye", "that's all", "that is all", "nothing else", "hang up"]) {
+    if heard.has_any(&[
+        "bye",
+        "goodbye",
+        "that's all",
+        "that is all",
+        "nothing else",
+        "hang up",
+    ]) {
         return Plan {
-            sentences: vec![format!("Thank you for calling {clinic}."), "Goodbye!".to_owned()],
+            sentences: vec![
+                format!("Thank you for calling {clinic}."),
+                "Goodbye!".to_owned(),
+            ],
             ending: Ending::EndCall,
         };
     }
@@ -72,9 +89,18 @@ pub fn plan(turn: &Turn) -> Plan {
     let mut sentences = Vec::new();
     let local = turn.org.time_zone.local(turn.now);
     let asks_time = heard.has_any(&["what time", "time is it", "the time", "current time"]);
-    let asks_date = heard.has_any(&["what day", "the date", "today's date", "what's the date", "which day"]);
+    let asks_date = heard.has_any(&[
+        "what day",
+        "the date",
+        "today's date",
+        "what's the date",
+        "which day",
+    ]);
     if asks_time {
-        sentences.push(format!("It's {} here at {clinic}.", local.format("%-I:%M %p")));
+        sentences.push(format!(
+            "It's {} here at {clinic}.",
+            local.format("%-I:%M %p")
+        ));
     }
     if asks_date {
         sentences.push(format!("Today is {}.", local.format("%A, %B %-d, %Y")));
@@ -104,9 +130,20 @@ pub fn plan(turn: &Turn) -> Plan {
         };
     }
     if heard.has_any(&["thank you", "thanks"]) {
-        return Plan::say(&["You're welcome.", "Is there anything else I can help you with?"]);
+        return Plan::say(&[
+            "You're welcome.",
+            "Is there anything else I can help you with?",
+        ]);
     }
-    if heard.starts_with_any(&["hello", "hi", "hey", "good morning", "good afternoon", "good evening"]) && heard.len() <= 4 {
+    if heard.starts_with_any(&[
+        "hello",
+        "hi",
+        "hey",
+        "good morning",
+        "good afternoon",
+        "good evening",
+    ]) && heard.len() <= 4
+    {
         return Plan::say(&["Hello!", "How can I help you today?"]);
     }
     Plan {
@@ -153,7 +190,9 @@ impl Words {
     }
 
     fn starts_with_any(&self, phrases: &[&str]) -> bool {
-        phrases.iter().any(|p| self.0.starts_with(&format!(" {p} ")))
+        phrases
+            .iter()
+            .any(|p| self.0.starts_with(&format!(" {p} ")))
     }
 }
 
@@ -168,8 +207,12 @@ mod tests {
     use crate::tenancy::{NewOrganization, OrgId, Organization, Slug, TimeZone};
 
     fn turn(kind: TurnKind, said: &str, zone: &str) -> Turn {
-        let new = NewOrganization::new("Bright Smiles", Slug::parse("bright").expect("slug"), TimeZone::parse(zone).expect("zone"))
-            .expect("org");
+        let new = NewOrganization::new(
+            "Bright Smiles",
+            Slug::parse("bright").expect("slug"),
+            TimeZone::parse(zone).expect("zone"),
+        )
+        .expect("org");
         let org = Organization {
             id: OrgId::new_random(),
             name: new.name,
@@ -187,7 +230,10 @@ mod tests {
             reminders_in_a_row: u32::from(kind == TurnKind::Reminder),
             call: None,
             // 2026-03-03 03:30 UTC: still March 2 in Chicago, already March 3 in Tokyo.
-            now: Utc.with_ymd_and_hms(2026, 3, 3, 3, 30, 0).single().expect("time"),
+            now: Utc
+                .with_ymd_and_hms(2026, 3, 3, 3, 30, 0)
+                .single()
+                .expect("time"),
         }
     }
 
@@ -197,16 +243,40 @@ mod tests {
 
     #[test]
     fn tells_the_time_and_date_in_the_clinics_zone() {
-        let chicago = plan(&turn(TurnKind::Response, "What time is it? And what's the date?", "America/Chicago"));
-        assert!(spoken(&chicago).contains("It's 9:30 PM"), "{}", spoken(&chicago));
-        assert!(spoken(&chicago).contains("Monday, March 2, 2026"), "{}", spoken(&chicago));
-        let tokyo = plan(&turn(TurnKind::Response, "what day is it today", "Asia/Tokyo"));
-        assert!(spoken(&tokyo).contains("Tuesday, March 3, 2026"), "{}", spoken(&tokyo));
+        let chicago = plan(&turn(
+            TurnKind::Response,
+            "What time is it? And what's the date?",
+            "America/Chicago",
+        ));
+        assert!(
+            spoken(&chicago).contains("It's 9:30 PM"),
+            "{}",
+            spoken(&chicago)
+        );
+        assert!(
+            spoken(&chicago).contains("Monday, March 2, 2026"),
+            "{}",
+            spoken(&chicago)
+        );
+        let tokyo = plan(&turn(
+            TurnKind::Response,
+            "what day is it today",
+            "Asia/Tokyo",
+        ));
+        assert!(
+            spoken(&tokyo).contains("Tuesday, March 3, 2026"),
+            "{}",
+            spoken(&tokyo)
+        );
     }
 
     #[test]
     fn names_the_office_and_says_goodbye() {
-        let name = plan(&turn(TurnKind::Response, "Sorry, which office have I reached?", "UTC"));
+        let name = plan(&turn(
+            TurnKind::Response,
+            "Sorry, which office have I reached?",
+            "UTC",
+        ));
         assert!(spoken(&name).contains("You've reached Bright Smiles."));
         let bye = plan(&turn(TurnKind::Response, "No that's all, bye.", "UTC"));
         assert_eq!(bye.ending, Ending::EndCall);

@@ -10,8 +10,8 @@ use futures_util::future::BoxFuture;
 
 pub use front_desk::FrontDeskAgent;
 
-pub use crate::retell::reply::{Ending, Reply};
 use crate::retell::frames::{CallDetails, Role, Utterance};
+pub use crate::retell::reply::{Ending, Reply};
 use crate::retell::writer::Disconnected;
 use crate::tenancy::Organization;
 
@@ -60,5 +60,9 @@ pub trait Agent: Send + Sync + 'static {
 
     /// Answers one `response_required` or `reminder_required`. The session completes the
     /// response if this returns an error, times out, is superseded or panics.
-    fn respond<'a>(&'a self, turn: Turn, reply: &'a mut Reply) -> BoxFuture<'a, Result<Ending, AgentError>>;
+    fn respond<'a>(
+        &'a self,
+        turn: Turn,
+        reply: &'a mut Reply,
+    ) -> BoxFuture<'a, Result<Ending, AgentError>>;
 }

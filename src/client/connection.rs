@@ -27,7 +27,9 @@ pub enum ClientError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerFrame {
     Config(ConfigBody),
-    PingPong { timestamp: i64 },
+    PingPong {
+        timestamp: i64,
+    },
     Response(ResponseFrame),
     /// A valid frame of another `response_type` (tool calls, metadata, ...).
     Other(Value),
@@ -118,7 +120,9 @@ impl CallClient {
                 let frame = match message {
                     Ok(Message::Text(text)) => parse_server_frame(&text),
                     Ok(Message::Binary(_)) => ServerFrame::Invalid("binary frame".into()),
-                    Ok(Message::Close(close)) => ServerFrame::Closed(close.map(|c| u16::from(c.code))),
+                    Ok(Message::Close(close)) => {
+                        ServerFrame::Closed(close.map(|c| u16::from(c.code)))
+                    }
                     Ok(_) => continue,
                     Err(_) => ServerFrame::Closed(None),
                 };
@@ -155,7 +159,9 @@ impl CallClient {
     pub async fn recv(&mut self, timeout: Duration) -> Result<ServerFrame, ClientError> {
         let frame = tokio::time::timeout(timeout, self.frames.recv())
             .await
-            .map_err(|_| ClientError::Silent(format!("no frame within {} ms", timeout.as_millis())))?
+            .map_err(|_| {
+                ClientError::Silent(format!("no frame within {} ms", timeout.as_millis()))
+            })?
             .unwrap_or(ServerFrame::Closed(None));
         match &frame {
             ServerFrame::Config(config) => self.on_config(*config),
@@ -190,8 +196,11 @@ impl CallClient {
                 loop {
                     ticker.tick().await;
                     let timestamp = now_ms();
-                    sent.lock().unwrap_or_else(|p| p.into_inner()).push((timestamp, Instant::now()));
-                    let ping = json!({"interaction_type": "ping_pong", "timestamp": timestamp}).to_string();
+                    sent.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((timestamp, Instant::now()));
+                    let ping = json!({"interaction_type": "ping_pong", "timestamp": timestamp})
+                        .to_string();
                     if writer.send(Message::Text(ping.into())).is_err() {
                         break;
                     }
@@ -253,7 +262,9 @@ impl CallClient {
 
     /// The begin message (`response_id` 0).
     pub async fn greeting(&mut self, timeout: Duration) -> Result<AgentTurn, ClientError> {
-        let turn = self.response_with(0, self.connected_at, timeout, |_| {}).await?;
+        let turn = self
+            .response_with(0, self.connected_at, timeout, |_| {})
+            .await?;
         if !turn.text.is_empty() {
             self.transcript.push(Utterance::agent(turn.text.clone()));
         }
@@ -264,8 +275,14 @@ impl CallClient {
     pub fn request(&mut self, reminder: bool) -> i64 {
         let id = self.next_response_id;
         self.next_response_id += 1;
-        let kind = if reminder { "reminder_required" } else { "response_required" };
-        self.send_json(&json!({"interaction_type": kind, "response_id": id, "transcript": self.transcript}));
+        let kind = if reminder {
+            "reminder_required"
+        } else {
+            "response_required"
+        };
+        self.send_json(
+            &json!({"interaction_type": kind, "response_id": id, "transcript": self.transcript}),
+        );
         id
     }
 
@@ -360,9 +377,16 @@ pub fn parse_server_frame(text: &str) -> ServerFrame {
     let Ok(value) = serde_json::from_str::<Value>(text) else {
         return ServerFrame::Invalid("not JSON".into());
     };
-    let kind = value.get("response_type").and_then(Value::as_str).unwrap_or("response");
+    let kind = value
+        .get("response_type")
+        .and_then(Value::as_str)
+        .unwrap_or("response");
     match kind {
-        "config" => match value.get("config").cloned().map(serde_json::from_value::<ConfigBody>) {
+        "config" => match value
+            .get("config")
+            .cloned()
+            .map(serde_json::from_value::<ConfigBody>)
+        {
             Some(Ok(config)) => ServerFrame::Config(config),
             _ => config_lenient(&value),
         },

@@ -111,11 +111,17 @@ impl LoadReport {
             "calls: {} requested, {} connected, {} failed to connect, {} closed early",
             self.calls, self.connected, self.connect_failures, self.closed_early
         );
-        let _ = writeln!(out, "requests: {} sent, {} unanswered", self.requests, self.unanswered);
+        let _ = writeln!(
+            out,
+            "requests: {} sent, {} unanswered",
+            self.requests, self.unanswered
+        );
         let _ = writeln!(out, "first chunk:      {}", line(&self.first_chunk));
         let _ = writeln!(out, "content_complete: {}", line(&self.complete));
         let _ = writeln!(out, "ping echo:        {}", line(&self.ping_rtt));
-        if let (Some(before), Some(connected)) = (self.server_rss_before_kib, self.server_rss_connected_kib) {
+        if let (Some(before), Some(connected)) =
+            (self.server_rss_before_kib, self.server_rss_connected_kib)
+        {
             let _ = writeln!(
                 out,
                 "server RSS: {before} KiB before, {connected} KiB with all calls connected, {} KiB at the end; {} bytes per call",
@@ -147,12 +153,22 @@ pub async fn run(options: LoadOptions) -> LoadReport {
     let run_id = now_ms();
     let mut tasks = Vec::with_capacity(options.calls);
     for index in 0..options.calls {
-        let offset = options.ramp.mul_f64(index as f64 / options.calls.max(1) as f64);
+        let offset = options
+            .ramp
+            .mul_f64(index as f64 / options.calls.max(1) as f64);
         let url = format!("{}/load-{run_id}-{index}", options.url);
         let options = Arc::clone(&options);
         let connected = Arc::clone(&connected);
         tasks.push(tokio::spawn(async move {
-            one_call(&url, &options, index as u64, start + offset, end, &connected).await
+            one_call(
+                &url,
+                &options,
+                index as u64,
+                start + offset,
+                end,
+                &connected,
+            )
+            .await
         }));
     }
 
@@ -187,16 +203,28 @@ pub async fn run(options: LoadOptions) -> LoadReport {
     report.server_rss_connected_kib = rss_connected;
     report.server_rss_end_kib = options.server_pid.and_then(rss_kib);
     if let (Some(before), Some(after)) = (rss_before, rss_connected) {
-        report.server_bytes_per_call = Some(after.saturating_sub(before) * 1024 / report.connected.max(1) as u64);
+        report.server_bytes_per_call =
+            Some(after.saturating_sub(before) * 1024 / report.connected.max(1) as u64);
     }
     report
 }
 
-async fn one_call(url: &str, options: &LoadOptions, seed: u64, start: Instant, end: Instant, connected: &AtomicUsize) -> CallOutcome {
+async fn one_call(
+    url: &str,
+    options: &LoadOptions,
+    seed: u64,
+    start: Instant,
+    end: Instant,
+    connected: &AtomicUsize,
+) -> CallOutcome {
     let mut outcome = CallOutcome::default();
     sleep_until(start.into()).await;
-    let config = WebSocketConfig::default().read_buffer_size(16 * 1024).write_buffer_size(0);
-    let Ok((socket, _)) = tokio_tungstenite::connect_async_with_config(url, Some(config), true).await else {
+    let config = WebSocketConfig::default()
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(0);
+    let Ok((socket, _)) =
+        tokio_tungstenite::connect_async_with_config(url, Some(config), true).await
+    else {
         return outcome;
     };
     let (mut sink, mut stream) = socket.split();
@@ -204,7 +232,9 @@ async fn one_call(url: &str, options: &LoadOptions, seed: u64, start: Instant, e
     connected.fetch_add(1, Ordering::Relaxed);
 
     let mut transcript = Transcript::new(options.words);
-    let phase = |every: Duration, salt: u64| every.mul_f64(((seed.wrapping_mul(2654435761).wrapping_add(salt)) % 1000) as f64 / 1000.0);
+    let phase = |every: Duration, salt: u64| {
+        every.mul_f64(((seed.wrapping_mul(2654435761).wrapping_add(salt)) % 1000) as f64 / 1000.0)
+    };
     let now = tokio::time::Instant::now();
     let mut ping = interval_at(now + phase(options.ping_every, 1), options.ping_every);
     let mut update = interval_at(now + phase(options.update_every, 2), options.update_every);
@@ -319,7 +349,10 @@ impl Transcript {
     }
 
     fn push(&mut self, role: &str, content: &str) {
-        let mut entry = format!(r#"{{"role":"{role}","content":{}"#, serde_json::Value::from(content));
+        let mut entry = format!(
+            r#"{{"role":"{role}","content":{}"#,
+            serde_json::Value::from(content)
+        );
         if self.words {
             entry.push_str(r#","words":["#);
             for (i, word) in content.split_whitespace().enumerate() {
@@ -371,7 +404,8 @@ mod tests {
         let mut transcript = Transcript::new(true);
         transcript.push("agent", "Hello \"there\"");
         transcript.push("user", "what time is it");
-        let parsed: Result<Vec<crate::retell::frames::Utterance>, _> = serde_json::from_str(transcript.json());
+        let parsed: Result<Vec<crate::retell::frames::Utterance>, _> =
+            serde_json::from_str(transcript.json());
         assert_eq!(parsed.map(|v| v.len()).ok(), Some(2));
     }
 

@@ -37,7 +37,11 @@ pub enum ScriptError {
     #[error("script line {line}: {source}")]
     Client { line: usize, source: ClientError },
     #[error("script line {line}: expected the agent to {expected}, but it said: {said:?}")]
-    Expectation { line: usize, expected: String, said: String },
+    Expectation {
+        line: usize,
+        expected: String,
+        said: String,
+    },
     #[error(transparent)]
     Connect(ClientError),
 }
@@ -50,7 +54,9 @@ pub fn parse(text: &str) -> Result<Vec<(usize, Step)>, ScriptError> {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let (word, rest) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+        let (word, rest) = trimmed
+            .split_once(char::is_whitespace)
+            .unwrap_or((trimmed, ""));
         let rest = rest.trim();
         let needs_text = |step: fn(String) -> Step| {
             if rest.is_empty() {
@@ -68,11 +74,15 @@ pub fn parse(text: &str) -> Result<Vec<(usize, Step)>, ScriptError> {
             "expect-not" => needs_text(Step::ExpectNot)?,
             "silence" => Step::Silence,
             "expect-end-call" => Step::ExpectEndCall,
-            "expect-transfer" => Step::ExpectTransfer(Some(rest.to_owned()).filter(|r| !r.is_empty())),
+            "expect-transfer" => {
+                Step::ExpectTransfer(Some(rest.to_owned()).filter(|r| !r.is_empty()))
+            }
             "hangup" => Step::HangUp,
-            "pause" => Step::Pause(Duration::from_millis(rest.parse().map_err(|_| ScriptError::Parse {
-                line,
-                message: "pause takes milliseconds, e.g. 'pause 500'".into(),
+            "pause" => Step::Pause(Duration::from_millis(rest.parse().map_err(|_| {
+                ScriptError::Parse {
+                    line,
+                    message: "pause takes milliseconds, e.g. 'pause 500'".into(),
+                }
             })?)),
             other => {
                 return Err(ScriptError::Parse {
@@ -160,7 +170,10 @@ pub async fn run(
                 if !ok {
                     return Err(fail(format!(
                         "transfer the call{}",
-                        number.as_ref().map(|n| format!(" to {n}")).unwrap_or_default()
+                        number
+                            .as_ref()
+                            .map(|n| format!(" to {n}"))
+                            .unwrap_or_default()
                     )));
                 }
             }
@@ -182,8 +195,12 @@ mod tests {
 
     #[test]
     fn parses_every_step_and_reports_bad_lines() {
-        let steps = parse("# hi\nexpect Thank you\nsay What time is it?\nsilence\npause 20\nexpect-transfer\nhangup\n");
-        let steps = steps.map(|s| s.into_iter().map(|(_, s)| s).collect::<Vec<_>>()).ok();
+        let steps = parse(
+            "# hi\nexpect Thank you\nsay What time is it?\nsilence\npause 20\nexpect-transfer\nhangup\n",
+        );
+        let steps = steps
+            .map(|s| s.into_iter().map(|(_, s)| s).collect::<Vec<_>>())
+            .ok();
         assert_eq!(
             steps,
             Some(vec![
@@ -195,8 +212,17 @@ mod tests {
                 Step::HangUp,
             ])
         );
-        assert!(matches!(parse("say\n"), Err(ScriptError::Parse { line: 1, .. })));
-        assert!(matches!(parse("\n\ndance now\n"), Err(ScriptError::Parse { line: 3, .. })));
-        assert!(matches!(parse("pause soon\n"), Err(ScriptError::Parse { line: 1, .. })));
+        assert!(matches!(
+            parse("say\n"),
+            Err(ScriptError::Parse { line: 1, .. })
+        ));
+        assert!(matches!(
+            parse("\n\ndance now\n"),
+            Err(ScriptError::Parse { line: 3, .. })
+        ));
+        assert!(matches!(
+            parse("pause soon\n"),
+            Err(ScriptError::Parse { line: 1, .. })
+        ));
     }
 }

@@ -12,7 +12,10 @@ use super::{ApiError, AppState};
 use crate::retell::session::{self, Session};
 use crate::tenancy::Resolution;
 
-pub async fn root(State(state): State<AppState>, upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>) -> Result<Response, ApiError> {
+pub async fn root(
+    State(state): State<AppState>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
     connect(state, "", upgrade)
 }
 
@@ -44,12 +47,14 @@ fn connect(
         Resolution::UnknownSlug { slug, call_id } => {
             let call_id = checked_call_id(call_id)?;
             tracing::warn!("Unknown org slug '{}'", printable(&slug));
-            return Ok(upgrade.on_upgrade(move |socket| async move { session::refuse(socket, &call_id).await }));
+            return Ok(upgrade
+                .on_upgrade(move |socket| async move { session::refuse(socket, &call_id).await }));
         }
         Resolution::NoDefault { call_id } => {
             let call_id = checked_call_id(call_id)?;
             tracing::warn!(%call_id, "[Retell WS] no clinic is configured to serve this line");
-            return Ok(upgrade.on_upgrade(move |socket| async move { session::refuse(socket, &call_id).await }));
+            return Ok(upgrade
+                .on_upgrade(move |socket| async move { session::refuse(socket, &call_id).await }));
         }
         Resolution::BadPath => {
             return Err(ApiError::NotFound(
@@ -88,7 +93,9 @@ fn checked_call_id(call_id: Option<String>) -> Result<String, ApiError> {
     };
     let valid = !call_id.is_empty()
         && call_id.len() <= 128
-        && call_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && call_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if valid {
         Ok(call_id)
     } else {

@@ -27,13 +27,18 @@ pub struct CallState {
 
 impl CallState {
     pub fn lock(&self) -> MutexGuard<'_, CallData> {
-        self.data.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.data
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
+/// A call id is only unique within its clinic as far as this server trusts it.
+type CallKey = (OrgId, Arc<str>);
+
 #[derive(Debug, Default)]
 pub struct CallRegistry {
-    calls: Mutex<HashMap<(OrgId, Arc<str>), Arc<CallState>>>,
+    calls: Mutex<HashMap<CallKey, Arc<CallState>>>,
 }
 
 impl CallRegistry {
@@ -94,10 +99,15 @@ impl CallRegistry {
     pub fn spawn_evictor(self: &Arc<Self>, idle: Duration) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(idle.min(Duration::from_secs(60)).max(Duration::from_secs(1)));
+            let mut ticker = tokio::time::interval(
+                idle.min(Duration::from_secs(60))
+                    .max(Duration::from_secs(1)),
+            );
             loop {
                 ticker.tick().await;
-                let Some(registry) = weak.upgrade() else { return };
+                let Some(registry) = weak.upgrade() else {
+                    return;
+                };
                 let evicted = registry.evict_idle(idle);
                 if evicted > 0 {
                     tracing::debug!(evicted, "evicted idle call state");

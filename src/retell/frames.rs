@@ -59,13 +59,27 @@ pub struct CallDetails {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inbound {
-    PingPong { timestamp: i64 },
-    CallDetails { call: Box<CallDetails> },
-    UpdateOnly { transcript: Vec<Utterance> },
-    ResponseRequired { response_id: i64, transcript: Vec<Utterance> },
-    ReminderRequired { response_id: i64, transcript: Vec<Utterance> },
+    PingPong {
+        timestamp: i64,
+    },
+    CallDetails {
+        call: Box<CallDetails>,
+    },
+    UpdateOnly {
+        transcript: Vec<Utterance>,
+    },
+    ResponseRequired {
+        response_id: i64,
+        transcript: Vec<Utterance>,
+    },
+    ReminderRequired {
+        response_id: i64,
+        transcript: Vec<Utterance>,
+    },
     /// An `interaction_type` this server does not know; logged and ignored.
-    Unknown { interaction_type: String },
+    Unknown {
+        interaction_type: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,11 +146,15 @@ impl Inbound {
                 transcript: raw.transcript.unwrap_or_default(),
             },
             "response_required" => Inbound::ResponseRequired {
-                response_id: raw.response_id.ok_or(missing("response_required", "response_id"))?,
+                response_id: raw
+                    .response_id
+                    .ok_or(missing("response_required", "response_id"))?,
                 transcript: raw.transcript.unwrap_or_default(),
             },
             "reminder_required" => Inbound::ReminderRequired {
-                response_id: raw.response_id.ok_or(missing("reminder_required", "response_id"))?,
+                response_id: raw
+                    .response_id
+                    .ok_or(missing("reminder_required", "response_id"))?,
                 transcript: raw.transcript.unwrap_or_default(),
             },
             _ => Inbound::Unknown {
@@ -189,8 +207,12 @@ impl ResponseFrame {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "response_type", rename_all = "snake_case")]
 pub enum Outbound {
-    Config { config: ConfigBody },
-    PingPong { timestamp: i64 },
+    Config {
+        config: ConfigBody,
+    },
+    PingPong {
+        timestamp: i64,
+    },
     Response(ResponseFrame),
     ToolCallInvocation {
         tool_call_id: String,
@@ -223,7 +245,10 @@ mod tests {
                 response_id: 3,
                 transcript,
             }) => {
-                assert_eq!(transcript, vec![Utterance::agent("Hey"), Utterance::user("Hi there")]);
+                assert_eq!(
+                    transcript,
+                    vec![Utterance::agent("Hey"), Utterance::user("Hi there")]
+                );
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -241,8 +266,13 @@ mod tests {
 
     #[test]
     fn rejects_frames_without_required_fields_or_types() {
-        assert!(Inbound::parse(r#"{"interaction_type":"response_required","transcript":[]}"#).is_err());
-        assert!(Inbound::parse(r#"{"interaction_type":"response_required","response_id":"4"}"#).is_err());
+        assert!(
+            Inbound::parse(r#"{"interaction_type":"response_required","transcript":[]}"#).is_err()
+        );
+        assert!(
+            Inbound::parse(r#"{"interaction_type":"response_required","response_id":"4"}"#)
+                .is_err()
+        );
         assert!(Inbound::parse("not json").is_err());
         assert!(Inbound::parse(r#"{"response_id":1}"#).is_err());
     }
@@ -250,19 +280,27 @@ mod tests {
     #[test]
     fn malformed_errors_do_not_quote_the_frame() {
         let secret = "my birthday is March 3";
-        let err = Inbound::parse(&format!(r#"{{"interaction_type":"update_only","transcript":"{secret}"}}"#));
+        let err = Inbound::parse(&format!(
+            r#"{{"interaction_type":"update_only","transcript":"{secret}"}}"#
+        ));
         let message = err.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
         assert!(!message.contains("birthday"), "{message}");
     }
 
     #[test]
     fn outbound_frames_match_the_protocol() {
-        let value = serde_json::to_value(Outbound::Response(ResponseFrame::chunk(3, "Sure, "))).ok();
+        let value =
+            serde_json::to_value(Outbound::Response(ResponseFrame::chunk(3, "Sure, "))).ok();
         assert_eq!(
             value,
-            Some(json!({"response_type":"response","response_id":3,"content":"Sure, ","content_complete":false}))
+            Some(
+                json!({"response_type":"response","response_id":3,"content":"Sure, ","content_complete":false})
+            )
         );
         let ping = serde_json::to_value(Outbound::PingPong { timestamp: 7 }).ok();
-        assert_eq!(ping, Some(json!({"response_type":"ping_pong","timestamp":7})));
+        assert_eq!(
+            ping,
+            Some(json!({"response_type":"ping_pong","timestamp":7}))
+        );
     }
 }

@@ -45,8 +45,10 @@ impl Reply {
             return Ok(());
         }
         self.spoke = true;
-        self.outbox
-            .send(Outbound::Response(ResponseFrame::chunk(self.response_id, text)))
+        self.outbox.send(Outbound::Response(ResponseFrame::chunk(
+            self.response_id,
+            text,
+        )))
     }
 
     /// Closes the response, with the action to run after it is spoken.
@@ -99,7 +101,13 @@ mod tests {
             drop(reply);
         })
         .await;
-        assert_eq!(frames, vec![ResponseFrame::chunk(4, "Hello. "), ResponseFrame::complete(4, "")]);
+        assert_eq!(
+            frames,
+            vec![
+                ResponseFrame::chunk(4, "Hello. "),
+                ResponseFrame::complete(4, "")
+            ]
+        );
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::StreamExt;
+use futures_util::stream::SplitStream;
 use tokio::task::AbortHandle;
 
 use super::calls::{CallRegistry, CallState};
@@ -17,7 +18,8 @@ use crate::store::{CallMetadata, Store};
 use crate::tenancy::Organization;
 
 /// Spoken when the agent fails or runs out of time before it said anything.
-pub const APOLOGY: &str = "I'm sorry, I'm having trouble with that right now. Could you say it again?";
+pub const APOLOGY: &str =
+    "I'm sorry, I'm having trouble with that right now. Could you say it again?";
 /// Spoken on a line whose clinic is not configured; then the call ends.
 pub const NOT_SET_UP: &str = "Sorry, this line is not set up yet. Goodbye.";
 
@@ -40,9 +42,27 @@ pub struct Session {
 impl Session {
     pub async fn run(self, socket: WebSocket) {
         let call_id = Arc::clone(&self.call.call_id);
-        let (sink, mut stream) = socket.split();
+        let (call, calls) = (Arc::clone(&self.call), Arc::clone(&self.calls));
+        let org_id = self.org.id;
+        let (sink, stream) = socket.split();
         let (outbox, writer) = writer::spawn(sink, Arc::clone(&call_id));
+        // The reader runs as its own task so that if it fails, the writer still closes the
+        // socket with 1011: an internal error must never look like a hang-up (1000).
+        let reader = tokio::spawn(self.read(stream, outbox.clone()));
+        if let Err(err) = reader.await
+            && err.is_panic()
+        {
+            tracing::error!(%call_id, "[Retell WS] session failed; closing with 1011");
+            outbox.close(close_code::INTERNAL_ERROR, "internal error");
+        }
+        calls.detach(&call);
+        drop(outbox);
+        let _ = writer.await;
+        tracing::info!(%call_id, %org_id, "[Retell WS] Disconnected");
+    }
 
+    async fn read(self, mut stream: SplitStream<WebSocket>, outbox: Outbox) {
+        let call_id = Arc::clone(&self.call.call_id);
         let _ = outbox.send(Outbound::Config {
             config: ConfigBody {
                 auto_reconnect: true,
@@ -78,10 +98,10 @@ impl Session {
             };
             match Inbound::parse(&text) {
                 Ok(frame) => {
-                    if let Some(handle) = self.handle(frame, &outbox, &mut latest_response_id) {
-                        if let Some(previous) = in_flight.replace(handle) {
-                            previous.abort();
-                        }
+                    if let Some(handle) = self.handle(frame, &outbox, &mut latest_response_id)
+                        && let Some(previous) = in_flight.replace(handle)
+                    {
+                        previous.abort();
                     }
                 }
                 Err(err) => {
@@ -89,18 +109,18 @@ impl Session {
                 }
             }
         }
-
         if let Some(handle) = in_flight {
             handle.abort();
         }
-        self.calls.detach(&self.call);
-        drop(outbox);
-        let _ = writer.await;
-        tracing::info!(%call_id, org_id = %self.org.id, "[Retell WS] Disconnected");
     }
 
     /// Handles one frame on the read path; returns a newly started response task, if any.
-    fn handle(&self, frame: Inbound, outbox: &Outbox, latest_response_id: &mut i64) -> Option<AbortHandle> {
+    fn handle(
+        &self,
+        frame: Inbound,
+        outbox: &Outbox,
+        latest_response_id: &mut i64,
+    ) -> Option<AbortHandle> {
         match frame {
             Inbound::PingPong { timestamp } => {
                 let _ = outbox.send(Outbound::PingPong { timestamp });
@@ -115,19 +135,29 @@ impl Session {
                 self.call.lock().transcript = Arc::new(transcript);
                 None
             }
-            Inbound::ResponseRequired { response_id, transcript }
-            | Inbound::ReminderRequired { response_id, transcript }
-                if response_id <= *latest_response_id =>
-            {
+            Inbound::ResponseRequired {
+                response_id,
+                transcript,
+            }
+            | Inbound::ReminderRequired {
+                response_id,
+                transcript,
+            } if response_id <= *latest_response_id => {
                 let _ = transcript;
                 tracing::warn!(call_id = %self.call.call_id, response_id, latest = *latest_response_id, "[Retell WS] ignored a stale response request");
                 None
             }
-            Inbound::ResponseRequired { response_id, transcript } => {
+            Inbound::ResponseRequired {
+                response_id,
+                transcript,
+            } => {
                 *latest_response_id = response_id;
                 Some(self.start_response(response_id, TurnKind::Response, transcript, outbox))
             }
-            Inbound::ReminderRequired { response_id, transcript } => {
+            Inbound::ReminderRequired {
+                response_id,
+                transcript,
+            } => {
                 *latest_response_id = response_id;
                 Some(self.start_response(response_id, TurnKind::Reminder, transcript, outbox))
             }
@@ -238,7 +268,10 @@ pub async fn refuse(socket: WebSocket, call_id: &str) {
             match message {
                 Message::Close(_) => break,
                 Message::Text(text) => match Inbound::parse(&text) {
-                    Ok(Inbound::ResponseRequired { response_id, .. } | Inbound::ReminderRequired { response_id, .. }) => {
+                    Ok(
+                        Inbound::ResponseRequired { response_id, .. }
+                        | Inbound::ReminderRequired { response_id, .. },
+                    ) => {
                         let _ = outbox.send(not_set_up(response_id));
                     }
                     Ok(Inbound::PingPong { timestamp }) => {

@@ -33,7 +33,9 @@ pub struct Disconnected;
 
 impl Outbox {
     pub fn send(&self, frame: Outbound) -> Result<(), Disconnected> {
-        self.tx.send(Command::Frame(frame)).map_err(|_| Disconnected)
+        self.tx
+            .send(Command::Frame(frame))
+            .map_err(|_| Disconnected)
     }
 
     /// Sends a close frame after everything queued before it.
@@ -56,7 +58,10 @@ impl Outbox {
     }
 }
 
-pub fn spawn(sink: SplitSink<WebSocket, Message>, call_id: std::sync::Arc<str>) -> (Outbox, tokio::task::JoinHandle<()>) {
+pub fn spawn(
+    sink: SplitSink<WebSocket, Message>,
+    call_id: std::sync::Arc<str>,
+) -> (Outbox, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(write_loop(sink, rx, call_id));
     (Outbox { tx }, task)

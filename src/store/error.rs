@@ -4,7 +4,9 @@ use crate::tenancy::{Slug, TenancyError};
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("unsupported database URL '{0}': use sqlite://PATH (postgres:// comes with the PostgreSQL backend)")]
+    #[error(
+        "unsupported database URL '{0}': use sqlite://PATH (postgres:// comes with the PostgreSQL backend)"
+    )]
     UnsupportedUrl(String),
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
@@ -12,7 +14,9 @@ pub enum StoreError {
         name: &'static str,
         source: sqlx::Error,
     },
-    #[error("the database has migration {0}, which this version of ascendia does not know; upgrade ascendia")]
+    #[error(
+        "the database has migration {0}, which this version of ascendia does not know; upgrade ascendia"
+    )]
     NewerSchema(i64),
     #[error("a clinic with slug '{0}' already exists")]
     DuplicateSlug(Slug),
@@ -20,7 +24,9 @@ pub enum StoreError {
     UnknownSlug(String),
     #[error("no clinic with id '{0}'")]
     UnknownOrg(String),
-    #[error("clinic '{slug}' has {calls} call record(s); pass --force to remove it with its records")]
+    #[error(
+        "clinic '{slug}' has {calls} call record(s); pass --force to remove it with its records"
+    )]
     OrgHasData { slug: Slug, calls: i64 },
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

@@ -17,7 +17,10 @@ pub const SQLITE: &[Migration] = &[Migration {
 }];
 
 /// Applies pending migrations; returns true when the database was empty before (a fresh install).
-pub async fn run_sqlite(conn: &mut SqliteConnection, migrations: &[Migration]) -> Result<bool, StoreError> {
+pub async fn run_sqlite(
+    conn: &mut SqliteConnection,
+    migrations: &[Migration],
+) -> Result<bool, StoreError> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -39,7 +42,10 @@ pub async fn run_sqlite(conn: &mut SqliteConnection, migrations: &[Migration]) -
             source,
         };
         let mut tx = conn.begin().await.map_err(failed)?;
-        sqlx::raw_sql(migration.sql).execute(&mut *tx).await.map_err(failed)?;
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
             .bind(migration.version)
             .bind(migration.name)
@@ -48,7 +54,11 @@ pub async fn run_sqlite(conn: &mut SqliteConnection, migrations: &[Migration]) -
             .await
             .map_err(failed)?;
         tx.commit().await.map_err(failed)?;
-        tracing::info!(version = migration.version, name = migration.name, "applied migration");
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
     }
     Ok(current == 0)
 }

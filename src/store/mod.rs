@@ -62,7 +62,8 @@ impl Store {
     async fn seed_demo(&self) -> Result<Organization, StoreError> {
         let slug = Slug::parse("demo")?;
         let mut demo = NewOrganization::new("Demo Dental", slug, TimeZone::default())?;
-        demo.instructions = Some("Demo clinic created on first start. Replace or remove it.".into());
+        demo.instructions =
+            Some("Demo clinic created on first start. Replace or remove it.".into());
         let org = self.create_org(demo).await?;
         self.set_default_org(org.id).await?;
         tracing::info!(org_id = %org.id, "seeded demo clinic 'demo' as the default org");
@@ -89,7 +90,11 @@ impl Store {
         dispatch!(self, s => s.create_org(new).await)
     }
 
-    pub async fn update_org(&self, id: OrgId, update: OrganizationUpdate) -> Result<Organization, StoreError> {
+    pub async fn update_org(
+        &self,
+        id: OrgId,
+        update: OrganizationUpdate,
+    ) -> Result<Organization, StoreError> {
         dispatch!(self, s => s.update_org(id, update).await)
     }
 
@@ -115,11 +120,20 @@ impl Store {
         dispatch!(self, s => s.record_call_connected(org, call_id).await)
     }
 
-    pub async fn record_call_details(&self, org: OrgId, call_id: &str, meta: &CallMetadata) -> Result<(), StoreError> {
+    pub async fn record_call_details(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        meta: &CallMetadata,
+    ) -> Result<(), StoreError> {
         dispatch!(self, s => s.record_call_details(org, call_id, meta).await)
     }
 
-    pub async fn call_record(&self, org: OrgId, call_id: &str) -> Result<Option<CallRecord>, StoreError> {
+    pub async fn call_record(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<Option<CallRecord>, StoreError> {
         dispatch!(self, s => s.call_record(org, call_id).await)
     }
 

@@ -2,7 +2,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqlitePool};
 
 use super::{CallMetadata, CallRecord, StoreError, migrate};
@@ -43,7 +45,9 @@ impl SqliteStore {
     }
 
     pub async fn list_orgs(&self) -> Result<Vec<Organization>, StoreError> {
-        let rows = sqlx::query(select_org!("ORDER BY created_at, rowid")).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(select_org!("ORDER BY created_at, rowid"))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(org_from_row).collect()
     }
 
@@ -89,7 +93,11 @@ impl SqliteStore {
         Ok(org)
     }
 
-    pub async fn update_org(&self, id: OrgId, update: OrganizationUpdate) -> Result<Organization, StoreError> {
+    pub async fn update_org(
+        &self,
+        id: OrgId,
+        update: OrganizationUpdate,
+    ) -> Result<Organization, StoreError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(select_org!("WHERE id = ?"))
             .bind(id.to_string())
@@ -177,16 +185,20 @@ impl SqliteStore {
     }
 
     pub async fn default_org_id(&self) -> Result<Option<OrgId>, StoreError> {
-        let value: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'default_org_id'")
-            .fetch_optional(&self.pool)
-            .await?;
-        value.map(|v| v.parse().map_err(StoreError::from)).transpose()
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'default_org_id'")
+                .fetch_optional(&self.pool)
+                .await?;
+        value
+            .map(|v| v.parse().map_err(StoreError::from))
+            .transpose()
     }
 
     pub async fn registry_generation(&self) -> Result<i64, StoreError> {
-        let value: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'registry_generation'")
-            .fetch_one(&self.pool)
-            .await?;
+        let value: String =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'registry_generation'")
+                .fetch_one(&self.pool)
+                .await?;
         value
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("registry_generation '{value}'")))
@@ -209,7 +221,12 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn record_call_details(&self, org: OrgId, call_id: &str, meta: &CallMetadata) -> Result<(), StoreError> {
+    pub async fn record_call_details(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        meta: &CallMetadata,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE calls SET agent_id = ?, call_type = ?, direction = ?, from_number = ?, to_number = ?
              WHERE call_id = ? AND org_id = ?",
@@ -226,7 +243,11 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn call_record(&self, org: OrgId, call_id: &str) -> Result<Option<CallRecord>, StoreError> {
+    pub async fn call_record(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<Option<CallRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT call_id, agent_id, call_type, direction, from_number, to_number,
                     first_connected_at, last_connected_at, connections
@@ -255,23 +276,29 @@ impl SqliteStore {
     }
 
     pub async fn count_calls(&self, org: OrgId) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM calls WHERE org_id = ?")
-            .bind(org.to_string())
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM calls WHERE org_id = ?")
+                .bind(org.to_string())
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 }
 
 async fn bump_generation(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'registry_generation'")
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'registry_generation'",
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 fn unique_violation_as_duplicate(err: sqlx::Error, slug: &Slug) -> StoreError {
     match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::DuplicateSlug(slug.clone()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::DuplicateSlug(slug.clone())
+        }
         _ => StoreError::Database(err),
     }
 }

@@ -53,7 +53,10 @@ impl Organization {
     pub fn greeting_line(&self) -> String {
         match self.greeting.as_deref().map(str::trim) {
             Some(custom) if !custom.is_empty() => custom.to_owned(),
-            _ => format!("Thank you for calling {}. How can I help you today?", self.name),
+            _ => format!(
+                "Thank you for calling {}. How can I help you today?",
+                self.name
+            ),
         }
     }
 }

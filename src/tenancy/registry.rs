@@ -102,7 +102,10 @@ impl OrgRegistry {
 
     pub fn default_org(&self) -> Option<(Arc<Organization>, bool)> {
         let snapshot = self.snapshot();
-        snapshot.default.clone().map(|org| (org, snapshot.default_is_explicit))
+        snapshot
+            .default
+            .clone()
+            .map(|org| (org, snapshot.default_is_explicit))
     }
 
     /// Reloads when the database generation moved; returns whether it did.
@@ -122,7 +125,9 @@ impl OrgRegistry {
             by_slug.insert(org.slug.clone(), Arc::clone(&org));
             by_id.insert(org.id, org);
         }
-        let default_id = explicit_default.filter(|id| by_id.contains_key(id)).or(oldest);
+        let default_id = explicit_default
+            .filter(|id| by_id.contains_key(id))
+            .or(oldest);
         let snapshot = Snapshot {
             generation,
             default: default_id.and_then(|id| by_id.get(&id).cloned()),
@@ -145,7 +150,9 @@ impl OrgRegistry {
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
-                let Some(registry) = weak.upgrade() else { return };
+                let Some(registry) = weak.upgrade() else {
+                    return;
+                };
                 match registry.refresh().await {
                     Ok(true) => tracing::info!(
                         generation = registry.snapshot().generation,
@@ -196,7 +203,10 @@ impl OrgRegistry {
                     slug: Some((*slug).to_owned()),
                 },
                 None if self.policy == UnknownSlugPolicy::Default => {
-                    tracing::warn!("Unknown org slug '{}': serving the default org (unknown_slug = \"default\")", slug);
+                    tracing::warn!(
+                        "Unknown org slug '{}': serving the default org (unknown_slug = \"default\")",
+                        slug
+                    );
                     default(Some((*call_id).to_owned()))
                 }
                 None => Resolution::UnknownSlug {

@@ -59,7 +59,10 @@ mod tests {
     #[test]
     fn accepts_clinic_names() {
         for ok in ["demo", "smile-dental", "clinic-42", "a", "7"] {
-            assert_eq!(Slug::parse(ok).map(|s| s.to_string()).ok(), Some(ok.to_owned()));
+            assert_eq!(
+                Slug::parse(ok).map(|s| s.to_string()).ok(),
+                Some(ok.to_owned())
+            );
         }
     }
 
@@ -67,7 +70,16 @@ mod tests {
     fn rejects_everything_else() {
         let too_long = "a".repeat(64);
         for bad in [
-            "", "Demo", "smile_dental", "-demo", "demo-", "de--mo", "dé", "a b", "a/b", &too_long,
+            "",
+            "Demo",
+            "smile_dental",
+            "-demo",
+            "demo-",
+            "de--mo",
+            "dé",
+            "a b",
+            "a/b",
+            &too_long,
         ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
         }

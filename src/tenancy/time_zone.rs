@@ -63,7 +63,10 @@ mod tests {
 
     #[test]
     fn parses_iana_names_only() {
-        assert_eq!(TimeZone::parse("America/Chicago").map(|z| z.name()).ok(), Some("America/Chicago"));
+        assert_eq!(
+            TimeZone::parse("America/Chicago").map(|z| z.name()).ok(),
+            Some("America/Chicago")
+        );
         assert!(TimeZone::parse("Mars/Olympus").is_err());
         assert!(TimeZone::parse("").is_err());
     }

@@ -32,16 +32,16 @@ impl TestApp {
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings), agent: Arc<dyn Agent>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut settings = Settings::default();
-        settings.listen = "127.0.0.1:0".parse().expect("addr");
-        settings.database_url = format!("sqlite://{}", dir.path().join("ascendia.db").display());
+        let mut settings = test_settings(&dir);
         configure(&mut settings);
         Self::start(settings, agent, dir).await
     }
 
-    /// Another server on the same database (and settings), e.g. to restart.
+    /// A server with exactly these settings, owning `dir`.
     pub async fn start(settings: Settings, agent: Arc<dyn Agent>, dir: TempDir) -> Self {
-        let server = Server::build(&settings, agent).await.expect("server starts");
+        let server = Server::build(&settings, agent)
+            .await
+            .expect("server starts");
         let addr = server.local_addr().expect("bound");
         let state = server.state().clone();
         let (tx, rx) = oneshot::channel::<()>();
@@ -73,10 +73,18 @@ impl TestApp {
     }
 
     pub async fn add_org(&self, name: &str, slug: &str, zone: &str) -> Organization {
-        let new = NewOrganization::new(name, Slug::parse(slug).expect("slug"), TimeZone::parse(zone).expect("zone"))
-            .expect("valid org");
+        let new = NewOrganization::new(
+            name,
+            Slug::parse(slug).expect("slug"),
+            TimeZone::parse(zone).expect("zone"),
+        )
+        .expect("valid org");
         let org = self.store.create_org(new).await.expect("org created");
-        self.state.registry.refresh().await.expect("registry refresh");
+        self.state
+            .registry
+            .refresh()
+            .await
+            .expect("registry refresh");
         org
     }
 
@@ -94,6 +102,15 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Settings for a server on a random port with a database file in `dir`.
+pub fn test_settings(dir: &TempDir) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url: format!("sqlite://{}", dir.path().join("ascendia.db").display()),
+        ..Settings::default()
     }
 }
 
@@ -126,7 +143,11 @@ impl Agent for SlowStreamingAgent {
         "slow-streaming"
     }
 
-    fn respond<'a>(&'a self, turn: Turn, reply: &'a mut Reply) -> BoxFuture<'a, Result<Ending, AgentError>> {
+    fn respond<'a>(
+        &'a self,
+        turn: Turn,
+        reply: &'a mut Reply,
+    ) -> BoxFuture<'a, Result<Ending, AgentError>> {
         Box::pin(async move {
             let _ = turn;
             for i in 0..self.chunks {
@@ -148,7 +169,11 @@ impl Agent for SlowAgent {
         "slow"
     }
 
-    fn respond<'a>(&'a self, _turn: Turn, reply: &'a mut Reply) -> BoxFuture<'a, Result<Ending, AgentError>> {
+    fn respond<'a>(
+        &'a self,
+        _turn: Turn,
+        reply: &'a mut Reply,
+    ) -> BoxFuture<'a, Result<Ending, AgentError>> {
         Box::pin(async move {
             tokio::time::sleep(self.delay).await;
             reply.say("done")?;
@@ -172,7 +197,11 @@ impl Agent for FailingAgent {
         "failing"
     }
 
-    fn respond<'a>(&'a self, _turn: Turn, reply: &'a mut Reply) -> BoxFuture<'a, Result<Ending, AgentError>> {
+    fn respond<'a>(
+        &'a self,
+        _turn: Turn,
+        reply: &'a mut Reply,
+    ) -> BoxFuture<'a, Result<Ending, AgentError>> {
         let failure = self.0;
         Box::pin(async move {
             match failure {
@@ -201,6 +230,9 @@ pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }

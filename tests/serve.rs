@@ -1,0 +1,183 @@
+//! `ascendia serve` as deployed: defaults, config file and environment, JSON logs, privacy.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use ascendia::client::{CallClient, CallOptions};
+use common::TIMEOUT;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+fn command(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ascendia"));
+    command
+        .current_dir(dir)
+        .env_remove("ASCENDIA_DATABASE_URL")
+        .env_remove("ASCENDIA_LISTEN")
+        .env_remove("ASCENDIA_CONFIG")
+        .env_remove("ASCENDIA_LOG")
+        .env_remove("RUST_LOG")
+        .env_remove("ORG_SLUG_MAP")
+        .kill_on_drop(true);
+    command
+}
+
+/// Starts `serve` and returns it with its bound address, read from the JSON startup log.
+async fn serve_json(
+    dir: &std::path::Path,
+) -> (
+    Child,
+    std::net::SocketAddr,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    let mut child = command(dir)
+        .arg("serve")
+        .env("ASCENDIA_LISTEN", "127.0.0.1:0")
+        .env("ASCENDIA_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let addr = loop {
+        let line = tokio::time::timeout(TIMEOUT, rx.recv())
+            .await
+            .ok()
+            .flatten()
+            .expect("startup log");
+        let json: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON log line: {line}"));
+        if json["message"] == "ascendia listening" {
+            break json["addr"]
+                .as_str()
+                .and_then(|a| a.parse().ok())
+                .expect("addr field");
+        }
+    };
+    (child, addr, rx)
+}
+
+#[tokio::test]
+async fn serve_creates_the_database_seeds_demo_and_logs_json_without_caller_data() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut child, addr, mut logs) = serve_json(dir.path()).await;
+    assert!(
+        dir.path().join("ascendia.db").exists(),
+        "default sqlite://ascendia.db in the working directory"
+    );
+
+    let mut options = CallOptions::default();
+    options.call.from_number = Some("+14155550123".into());
+    let mut call = CallClient::connect(
+        &format!("ws://{addr}/llm-websocket/demo/privacy-call"),
+        options,
+    )
+    .await
+    .expect("connect");
+    let greeting = call.greeting(TIMEOUT).await.expect("greeting");
+    assert!(greeting.text.contains("Demo Dental"));
+    call.say(
+        "My name is Zebediah Quux, born 1984-02-29, what time is it?",
+        TIMEOUT,
+    )
+    .await
+    .expect("answer");
+    call.send_text("{\"interaction_type\":\"update_only\",\"transcript\":\"Zebediah secret\"}");
+    call.say("bye", TIMEOUT).await.expect("goodbye");
+    call.hang_up().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = child.start_kill();
+    let _ = child.wait().await;
+
+    let mut all = Vec::new();
+    while let Ok(line) = logs.try_recv() {
+        all.push(line);
+    }
+    let joined = all.join("\n");
+    for line in &all {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not JSON: {line}"
+        );
+    }
+    assert!(
+        joined.contains("[Retell WS] Connected for call: privacy-call (org slug: demo)"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("[Retell WS] Using org ") && joined.contains("from slug 'demo'"),
+        "{joined}"
+    );
+    assert!(joined.contains("ignored a malformed frame"), "{joined}");
+    for secret in ["Zebediah", "Quux", "1984", "4155550123", "what time"] {
+        assert!(
+            !joined.contains(secret),
+            "{secret} leaked into logs:\n{joined}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_config_file_is_read_and_the_environment_wins() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("ascendia.toml"),
+        "database_url = \"sqlite://from-file.db\"\npublic_url = \"https://voice.example.com\"\n",
+    )
+    .expect("config");
+    let list = command(dir.path())
+        .args(["org", "list"])
+        .output()
+        .await
+        .expect("runs");
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success(), "{out}");
+    assert!(
+        out.contains("wss://voice.example.com/llm-websocket/demo"),
+        "{out}"
+    );
+    assert!(dir.path().join("from-file.db").exists());
+
+    let list = command(dir.path())
+        .args(["org", "list"])
+        .env("ASCENDIA_PUBLIC_URL", "https://env.example.com")
+        .output()
+        .await
+        .expect("runs");
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        out.contains("wss://env.example.com/llm-websocket/demo"),
+        "{out}"
+    );
+
+    let bad = command(dir.path())
+        .args(["org", "list"])
+        .env("ORG_SLUG_MAP", "{not json")
+        .output()
+        .await
+        .expect("runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("ORG_SLUG_MAP"));
+
+    std::fs::write(dir.path().join("typo.toml"), "listn = \"127.0.0.1:1\"\n").expect("config");
+    let typo = command(dir.path())
+        .args(["--config", "typo.toml", "org", "list"])
+        .output()
+        .await
+        .expect("runs");
+    assert!(
+        !typo.status.success(),
+        "unknown keys are errors, not silently ignored"
+    );
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("listn"));
+}
