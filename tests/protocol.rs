@@ -260,3 +260,45 @@ async fn stale_and_duplicate_response_ids_are_not_answered_twice() {
         "no second answer to 5 or any to 3: {others:?}"
     );
 }
+
+#[tokio::test]
+async fn a_long_call_with_a_multi_megabyte_transcript_is_still_answered() {
+    let app = TestApp::spawn().await;
+    let mut call = app.call("/llm-websocket/demo/long-call").await;
+    call.greeting(TIMEOUT).await.expect("greeting");
+    let words: Vec<serde_json::Value> = (0..40)
+        .map(|i| json!({"word": format!("word{i}"), "start": i as f64 * 0.2, "end": i as f64 * 0.2 + 0.2}))
+        .collect();
+    for i in 0..1500 {
+        let role = if i % 2 == 0 { "user" } else { "agent" };
+        call.transcript.push(ascendia::retell::frames::Utterance {
+            role: if i % 2 == 0 {
+                ascendia::retell::frames::Role::User
+            } else {
+                ascendia::retell::frames::Role::Agent
+            },
+            content: format!("{role} utterance number {i} with some padding text to make it long"),
+        });
+    }
+    // Retell sends word timings with every utterance; build the frame as it would.
+    let transcript: Vec<serde_json::Value> = call
+        .transcript
+        .iter()
+        .map(|u| json!({"role": u.role, "content": u.content, "words": words}))
+        .chain(std::iter::once(
+            json!({"role": "user", "content": "which clinic is this?", "words": words}),
+        ))
+        .collect();
+    let frame = json!({"interaction_type": "response_required", "response_id": 1, "transcript": transcript}).to_string();
+    assert!(
+        frame.len() > 3 * 1024 * 1024,
+        "frame is {} bytes",
+        frame.len()
+    );
+    call.send_text(&frame);
+    let turn = call
+        .response_with(1, std::time::Instant::now(), TIMEOUT, |_| {})
+        .await
+        .expect("answered");
+    assert!(turn.text.contains("Demo Dental"));
+}

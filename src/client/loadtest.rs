@@ -320,8 +320,35 @@ async fn one_call(
             break;
         }
     }
-    if pending.is_some() {
-        outcome.unanswered += 1;
+    // Stop sending at the deadline, but let the open request finish: only a request that
+    // gets no completion at all counts as unanswered.
+    if let Some((id, sent, mut seen_first)) = pending {
+        let drained = tokio::time::timeout(Duration::from_secs(2), async {
+            while let Some(Ok(message)) = stream.next().await {
+                let Message::Text(text) = message else {
+                    continue;
+                };
+                let ServerFrame::Response(response) = parse_server_frame(&text) else {
+                    continue;
+                };
+                if response.response_id != id {
+                    continue;
+                }
+                if !seen_first && !response.content.is_empty() {
+                    seen_first = true;
+                    outcome.first_chunk.push(micros(sent.elapsed()));
+                }
+                if response.content_complete {
+                    outcome.complete.push(micros(sent.elapsed()));
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        if drained != Ok(true) {
+            outcome.unanswered += 1;
+        }
     }
     let _ = sink
         .send(Message::Close(Some(CloseFrame {
