@@ -95,6 +95,14 @@ async fn serve_creates_the_database_seeds_demo_and_logs_json_without_caller_data
     call.send_text("{\"interaction_type\":\"update_only\",\"transcript\":\"Zebediah secret\"}");
     call.say("bye", TIMEOUT).await.expect("goodbye");
     call.hang_up().await;
+    let mut unknown = CallClient::connect(
+        &format!("ws://{addr}/llm-websocket/not-a-clinic/x1"),
+        CallOptions::default(),
+    )
+    .await
+    .expect("connect");
+    assert!(unknown.greeting(TIMEOUT).await.expect("refusal").end_call);
+    unknown.hang_up().await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = child.start_kill();
     let _ = child.wait().await;
@@ -119,6 +127,10 @@ async fn serve_creates_the_database_seeds_demo_and_logs_json_without_caller_data
         "{joined}"
     );
     assert!(joined.contains("ignored a malformed frame"), "{joined}");
+    assert!(
+        joined.contains("Unknown org slug 'not-a-clinic'"),
+        "{joined}"
+    );
     for secret in ["Zebediah", "Quux", "1984", "4155550123", "what time"] {
         assert!(
             !joined.contains(secret),

@@ -88,6 +88,8 @@ pub struct LoadReport {
     pub requests: usize,
     /// Requests still open when the next one superseded them or the run ended.
     pub unanswered: usize,
+    /// From starting the connection to the complete greeting (response 0).
+    pub greeting: Percentiles,
     pub first_chunk: Percentiles,
     pub complete: Percentiles,
     pub ping_rtt: Percentiles,
@@ -116,6 +118,7 @@ impl LoadReport {
             "requests: {} sent, {} unanswered",
             self.requests, self.unanswered
         );
+        let _ = writeln!(out, "connect→greeting: {}", line(&self.greeting));
         let _ = writeln!(out, "first chunk:      {}", line(&self.first_chunk));
         let _ = writeln!(out, "content_complete: {}", line(&self.complete));
         let _ = writeln!(out, "ping echo:        {}", line(&self.ping_rtt));
@@ -139,6 +142,7 @@ struct CallOutcome {
     closed_early: bool,
     requests: usize,
     unanswered: usize,
+    greeting: Option<u32>,
     first_chunk: Vec<u32>,
     complete: Vec<u32>,
     ping_rtt: Vec<u32>,
@@ -184,7 +188,8 @@ pub async fn run(options: LoadOptions) -> LoadReport {
         calls: options.calls,
         ..LoadReport::default()
     };
-    let (mut first, mut complete, mut pings) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut greetings, mut first, mut complete, mut pings) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for task in tasks {
         let outcome = task.await.unwrap_or_default();
         report.connected += usize::from(outcome.connected);
@@ -192,10 +197,12 @@ pub async fn run(options: LoadOptions) -> LoadReport {
         report.closed_early += usize::from(outcome.closed_early);
         report.requests += outcome.requests;
         report.unanswered += outcome.unanswered;
+        greetings.extend(outcome.greeting);
         first.extend(outcome.first_chunk);
         complete.extend(outcome.complete);
         pings.extend(outcome.ping_rtt);
     }
+    report.greeting = Percentiles::of(greetings);
     report.first_chunk = Percentiles::of(first);
     report.complete = Percentiles::of(complete);
     report.ping_rtt = Percentiles::of(pings);
@@ -219,6 +226,7 @@ async fn one_call(
 ) -> CallOutcome {
     let mut outcome = CallOutcome::default();
     sleep_until(start.into()).await;
+    let connecting = Instant::now();
     let config = WebSocketConfig::default()
         .read_buffer_size(16 * 1024)
         .write_buffer_size(0);
@@ -290,6 +298,12 @@ async fn one_call(
                         if let Some(pos) = pings_sent.iter().position(|(t, _)| *t == timestamp) {
                             let (_, at) = pings_sent.swap_remove(pos);
                             outcome.ping_rtt.push(micros(at.elapsed()));
+                        }
+                        continue;
+                    }
+                    ServerFrame::Response(response) if response.response_id == 0 => {
+                        if response.content_complete {
+                            outcome.greeting.get_or_insert_with(|| micros(connecting.elapsed()));
                         }
                         continue;
                     }
