@@ -2,6 +2,7 @@
 //! custom-LLM WebSocket protocol for many clinics from one server.
 
 pub mod agent;
+pub mod booking;
 pub mod client;
 pub mod config;
 pub mod http;

@@ -1,0 +1,34 @@
+//! The scheduling domain: typed ids and values that validate on construction, the clinic's
+//! catalogue, and the availability engine (pure functions over data the store loads).
+
+pub mod availability;
+mod ids;
+pub mod model;
+mod pattern;
+mod phone;
+
+pub use availability::{
+    Busy, Calendar, CalendarData, Placement, Slot, SlotProblem, SlotQuery, SlotRequest,
+};
+pub use ids::{AppointmentId, AppointmentTypeId, OperatoryId, PatientId, ProviderId};
+pub use model::*;
+pub use pattern::TimePattern;
+pub use phone::PhoneNumber;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BookingError {
+    #[error("invalid {what} '{value}'")]
+    InvalidId { what: &'static str, value: String },
+    #[error("invalid phone number: use digits, e.g. +1 555 201 0123")]
+    InvalidPhone,
+    #[error("invalid time pattern: use 1 to 108 characters of X and /")]
+    InvalidPattern,
+    #[error("invalid duration {0} minutes: use 5 to 540, in 5-minute units")]
+    InvalidDuration(u32),
+    #[error("a time range must start before it ends")]
+    EmptyTimeRange,
+    #[error("invalid appointment status '{0}'")]
+    InvalidStatus(String),
+    #[error("invalid booking rule: {0}")]
+    InvalidRule(&'static str),
+}
