@@ -4,16 +4,26 @@
 pub mod availability;
 mod ids;
 pub mod model;
+mod patient;
 mod pattern;
 mod phone;
+pub mod service;
+mod settings;
+pub mod setup;
 
 pub use availability::{
     Busy, Calendar, CalendarData, Placement, Slot, SlotProblem, SlotQuery, SlotRequest,
 };
 pub use ids::{AppointmentId, AppointmentTypeId, OperatoryId, PatientId, ProviderId};
 pub use model::*;
+pub use patient::{NewPatient, person_name};
 pub use pattern::TimePattern;
 pub use phone::PhoneNumber;
+pub use service::{
+    BookRequest, Booked, Catalogue, PatientLookup, RescheduleRequest, Scheduler, ServiceError,
+    SlotSearch,
+};
+pub use settings::ClinicSettings;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingError {
@@ -31,4 +41,10 @@ pub enum BookingError {
     InvalidStatus(String),
     #[error("invalid booking rule: {0}")]
     InvalidRule(&'static str),
+    #[error("invalid {0}: use 1 to 100 characters")]
+    InvalidName(&'static str),
+    #[error("invalid birth date: it must be a real date after 1900 and not in the future")]
+    InvalidBirthDate,
+    #[error("invalid email address")]
+    InvalidEmail,
 }

@@ -10,11 +10,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "organizations_and_calls",
-    sql: include_str!("../../migrations/sqlite/0001_organizations_and_calls.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "organizations_and_calls",
+        sql: include_str!("../../migrations/sqlite/0001_organizations_and_calls.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "booking",
+        sql: include_str!("../../migrations/sqlite/0002_booking.sql"),
+    },
+];
 
 /// Applies pending migrations; returns true when the database was empty before (a fresh install).
 pub async fn run_sqlite(

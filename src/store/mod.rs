@@ -1,16 +1,20 @@
 //! Persistence behind one interface. The backend is chosen from the database URL; every
 //! org-scoped call takes the org as a typed argument.
 
+mod clinic;
 mod error;
 mod migrate;
 mod sqlite;
 
 use chrono::{DateTime, Utc};
 
+pub use clinic::{AppointmentFilter, ClinicProfile, ClinicTx, StoreFuture, TxMode};
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
 
-use crate::tenancy::{NewOrganization, OrgId, Organization, OrganizationUpdate, Slug, TimeZone};
+use crate::tenancy::{
+    ApiKeyInfo, NewApiKey, NewOrganization, OrgId, Organization, OrganizationUpdate, Slug, TimeZone,
+};
 
 /// What Retell's `call_details` tells us about a call, as kept in the call record.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,14 +63,26 @@ impl Store {
         }
     }
 
+    /// The demo clinic, from the setup file kept in the repository.
     async fn seed_demo(&self) -> Result<Organization, StoreError> {
-        let slug = Slug::parse("demo")?;
-        let mut demo = NewOrganization::new("Demo Dental", slug, TimeZone::default())?;
-        demo.instructions =
-            Some("Demo clinic created on first start. Replace or remove it.".into());
-        let org = self.create_org(demo).await?;
+        use crate::booking::setup::{self, ClinicFile, SetupError};
+        let seed_error = |err: SetupError| StoreError::Corrupt(format!("demo clinic file: {err}"));
+        let file = ClinicFile::parse(setup::DEMO_CLINIC).map_err(seed_error)?;
+        let zone = TimeZone::parse(&file.time_zone)?;
+        let org = self
+            .create_org(NewOrganization::new(
+                &file.name,
+                Slug::parse("demo")?,
+                zone,
+            )?)
+            .await?;
+        let summary = setup::import(self, &org, &file).await.map_err(seed_error)?;
         self.set_default_org(org.id).await?;
-        tracing::info!(org_id = %org.id, "seeded demo clinic 'demo' as the default org");
+        tracing::info!(
+            org_id = %org.id,
+            providers = summary.providers,
+            "seeded demo clinic 'demo' as the default org"
+        );
         Ok(org)
     }
 
@@ -135,6 +151,30 @@ impl Store {
         call_id: &str,
     ) -> Result<Option<CallRecord>, StoreError> {
         dispatch!(self, s => s.call_record(org, call_id).await)
+    }
+
+    /// A transaction scoped to one clinic.
+    pub async fn clinic(&self, org: OrgId, mode: TxMode) -> Result<Box<dyn ClinicTx>, StoreError> {
+        dispatch!(self, s => s.clinic(org, mode).await)
+    }
+
+    /// Stores a new Booking API key's hash for the clinic.
+    pub async fn insert_api_key(&self, org: OrgId, key: &NewApiKey) -> Result<(), StoreError> {
+        dispatch!(self, s => s.insert_api_key(org, key).await)
+    }
+
+    pub async fn api_keys(&self, org: OrgId) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        dispatch!(self, s => s.api_keys(org).await)
+    }
+
+    /// Revokes the clinic's key with this prefix; false when it has none.
+    pub async fn revoke_api_key(&self, org: OrgId, prefix: &str) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.revoke_api_key(org, prefix).await)
+    }
+
+    /// The routing lookup behind Booking API authentication: a key's hash to its clinic.
+    pub async fn org_for_api_key(&self, key_hash: &str) -> Result<Option<OrgId>, StoreError> {
+        dispatch!(self, s => s.org_for_api_key(key_hash).await)
     }
 
     pub async fn count_calls(&self, org: OrgId) -> Result<i64, StoreError> {

@@ -1,10 +1,12 @@
 //! Organizations (clinics), their validated identifiers, and how a call's URL finds its clinic.
 
+mod api_key;
 mod org;
 pub mod registry;
 mod slug;
 mod time_zone;
 
+pub use api_key::{ApiKeyInfo, NewApiKey, hash_api_key, looks_like_api_key};
 pub use org::{NewOrganization, OrgId, Organization, OrganizationUpdate, clinic_name};
 pub use registry::{OrgRegistry, Resolution, UnknownSlugPolicy};
 pub use slug::Slug;

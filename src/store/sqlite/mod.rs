@@ -1,3 +1,5 @@
+mod clinic;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -7,8 +9,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqlitePool};
 
-use super::{CallMetadata, CallRecord, StoreError, migrate};
-use crate::tenancy::{NewOrganization, OrgId, Organization, OrganizationUpdate, Slug, TimeZone};
+use super::{CallMetadata, CallRecord, ClinicTx, StoreError, TxMode, migrate};
+use crate::tenancy::{
+    ApiKeyInfo, NewApiKey, NewOrganization, OrgId, Organization, OrganizationUpdate, Slug, TimeZone,
+};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -273,6 +277,76 @@ impl SqliteStore {
             })
         })
         .transpose()
+    }
+
+    pub async fn clinic(&self, org: OrgId, mode: TxMode) -> Result<Box<dyn ClinicTx>, StoreError> {
+        // IMMEDIATE takes the write lock before the first read: two bookings serialise, and
+        // the second sees the first.
+        let tx = match mode {
+            TxMode::Read => self.pool.begin().await?,
+            TxMode::Write => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        };
+        Ok(Box::new(clinic::SqliteClinic::new(tx, org)))
+    }
+
+    pub async fn insert_api_key(&self, org: OrgId, key: &NewApiKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, org_id, key_hash, prefix, label, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(org.to_string())
+        .bind(&key.hash)
+        .bind(&key.prefix)
+        .bind(&key.label)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn api_keys(&self, org: OrgId) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT prefix, label, created_at, revoked_at FROM api_keys
+             WHERE org_id = ? ORDER BY created_at",
+        )
+        .bind(org.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ApiKeyInfo {
+                    prefix: row.try_get("prefix")?,
+                    label: row.try_get("label")?,
+                    created_at: row.try_get("created_at")?,
+                    revoked_at: row.try_get("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn revoke_api_key(&self, org: OrgId, prefix: &str) -> Result<bool, StoreError> {
+        let revoked = sqlx::query(
+            "UPDATE api_keys SET revoked_at = ?
+             WHERE org_id = ? AND prefix = ? AND revoked_at IS NULL",
+        )
+        .bind(Utc::now())
+        .bind(org.to_string())
+        .bind(prefix)
+        .execute(&self.pool)
+        .await?;
+        Ok(revoked.rows_affected() > 0)
+    }
+
+    pub async fn org_for_api_key(&self, key_hash: &str) -> Result<Option<OrgId>, StoreError> {
+        let org: Option<String> = sqlx::query_scalar(
+            "SELECT org_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        org.map(|id| id.parse().map_err(StoreError::from))
+            .transpose()
     }
 
     pub async fn count_calls(&self, org: OrgId) -> Result<i64, StoreError> {
