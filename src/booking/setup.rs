@@ -166,6 +166,9 @@ impl ClinicFile {
     }
 }
 
+/// A weekly block with its operatory still named.
+type NamedBlock = (Weekday, TimeRange, Option<String>);
+
 /// A validated file, names not yet resolved to ids.
 #[derive(Debug, Clone)]
 struct Validated {
@@ -173,7 +176,7 @@ struct Validated {
     settings: ClinicSettings,
     office_hours: Vec<OfficeHours>,
     operatories: Vec<OperatoryEntry>,
-    providers: Vec<(ProviderEntry, Vec<(Weekday, TimeRange, Option<String>)>)>,
+    providers: Vec<(ProviderEntry, Vec<NamedBlock>)>,
     types: Vec<(TypeEntry, Minutes, Option<TimePattern>)>,
     exceptions: Vec<(ExceptionEntry, Option<TimeRange>)>,
 }
