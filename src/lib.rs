@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod booking;
+pub mod cli;
 pub mod client;
 pub mod config;
 pub mod http;

@@ -3,11 +3,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ascendia::cli::org::OrgCommand;
 use ascendia::client::loadtest::{self, LoadOptions};
 use ascendia::client::{CallClient, CallOptions, script};
 use ascendia::config::Settings;
-use ascendia::store::Store;
-use ascendia::tenancy::{NewOrganization, OrganizationUpdate, Slug, TimeZone, clinic_name};
 use ascendia::{Server, agent::FrontDeskAgent, server::shutdown_signal, telemetry};
 use clap::{Parser, Subcommand};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
@@ -71,50 +70,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand)]
-enum OrgCommand {
-    /// Add a clinic.
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        slug: String,
-        /// IANA time zone.
-        #[arg(long, default_value = "America/New_York")]
-        timezone: String,
-        #[arg(long)]
-        greeting: Option<String>,
-        #[arg(long)]
-        instructions: Option<String>,
-    },
-    /// Change a clinic; a new slug takes effect on running servers within seconds.
-    Update {
-        slug: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        new_slug: Option<String>,
-        #[arg(long)]
-        timezone: Option<String>,
-        /// An empty string restores the default greeting.
-        #[arg(long)]
-        greeting: Option<String>,
-        #[arg(long)]
-        instructions: Option<String>,
-    },
-    /// List clinics with the WebSocket URL to paste into Retell.
-    List,
-    /// Serve calls without a slug with this clinic.
-    SetDefault { slug: String },
-    /// Remove a clinic.
-    Remove {
-        slug: String,
-        /// Also delete its call records.
-        #[arg(long)]
-        force: bool,
-    },
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -143,7 +98,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Org(command) => {
             let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
-            org(command, &settings).await.map(|()| ExitCode::SUCCESS)
+            ascendia::cli::org::run(command, &settings)
+                .await
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Call {
             url,
@@ -211,109 +168,6 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             )
         }
     }
-}
-
-async fn org(command: OrgCommand, settings: &Settings) -> Result<(), String> {
-    let store = Store::open(&settings.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let text = |e: &dyn std::fmt::Display| e.to_string();
-    match command {
-        OrgCommand::Add {
-            name,
-            slug,
-            timezone,
-            greeting,
-            instructions,
-        } => {
-            let slug = Slug::parse(&slug).map_err(|e| text(&e))?;
-            let zone = TimeZone::parse(&timezone).map_err(|e| text(&e))?;
-            let mut new = NewOrganization::new(&name, slug, zone).map_err(|e| text(&e))?;
-            new.greeting = greeting.filter(|g| !g.trim().is_empty());
-            new.instructions = instructions.filter(|i| !i.trim().is_empty());
-            let org = store.create_org(new).await.map_err(|e| text(&e))?;
-            println!("added clinic '{}' ({}) id {}", org.slug, org.name, org.id);
-            println!(
-                "Retell custom LLM URL: {}/{}",
-                settings.websocket_base(),
-                org.slug
-            );
-        }
-        OrgCommand::Update {
-            slug,
-            name,
-            new_slug,
-            timezone,
-            greeting,
-            instructions,
-        } => {
-            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
-            let update = OrganizationUpdate {
-                name: name
-                    .as_deref()
-                    .map(clinic_name)
-                    .transpose()
-                    .map_err(|e| text(&e))?,
-                slug: new_slug
-                    .as_deref()
-                    .map(Slug::parse)
-                    .transpose()
-                    .map_err(|e| text(&e))?,
-                time_zone: timezone
-                    .as_deref()
-                    .map(TimeZone::parse)
-                    .transpose()
-                    .map_err(|e| text(&e))?,
-                greeting,
-                instructions,
-            };
-            let org = store
-                .update_org(org.id, update)
-                .await
-                .map_err(|e| text(&e))?;
-            println!(
-                "updated clinic '{}' ({}), time zone {}",
-                org.slug, org.name, org.time_zone
-            );
-        }
-        OrgCommand::List => {
-            let orgs = store.list_orgs().await.map_err(|e| text(&e))?;
-            let explicit = store.default_org_id().await.map_err(|e| text(&e))?;
-            let default = explicit.or(orgs.first().map(|o| o.id));
-            println!(
-                "{:<36}  {:<20}  {:<24}  {:<7}  URL",
-                "ID", "SLUG", "NAME", "DEFAULT"
-            );
-            for org in &orgs {
-                println!(
-                    "{:<36}  {:<20}  {:<24}  {:<7}  {}/{}",
-                    org.id,
-                    org.slug,
-                    org.name,
-                    if Some(org.id) == default { "yes" } else { "" },
-                    settings.websocket_base(),
-                    org.slug
-                );
-            }
-            if orgs.is_empty() {
-                println!("(no clinics; add one with `ascendia org add --name NAME --slug SLUG`)");
-            }
-        }
-        OrgCommand::SetDefault { slug } => {
-            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
-            store.set_default_org(org.id).await.map_err(|e| text(&e))?;
-            println!("default clinic is now '{}' ({})", org.slug, org.name);
-        }
-        OrgCommand::Remove { slug, force } => {
-            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
-            let calls = store.remove_org(&org, force).await.map_err(|e| text(&e))?;
-            println!(
-                "removed clinic '{}' ({}) and {calls} call record(s)",
-                org.slug, org.name
-            );
-        }
-    }
-    Ok(())
 }
 
 /// A terminal call: each line is what the caller says; `/silence` asks for a reminder and

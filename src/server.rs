@@ -72,6 +72,7 @@ impl Server {
                     source,
                 })?;
         let state = AppState {
+            scheduler: crate::booking::Scheduler::new(store.clone()),
             store,
             registry,
             calls,

@@ -148,7 +148,9 @@ pub struct Slot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub local_start: NaiveDateTime,
+    #[serde(rename = "provider_id")]
     pub provider: ProviderId,
+    #[serde(rename = "operatory_id")]
     pub operatory: OperatoryId,
 }
 

@@ -10,6 +10,7 @@ mod phone;
 pub mod service;
 mod settings;
 pub mod setup;
+mod when;
 
 pub use availability::{
     Busy, Calendar, CalendarData, Placement, Slot, SlotProblem, SlotQuery, SlotRequest,
@@ -24,6 +25,7 @@ pub use service::{
     SlotSearch,
 };
 pub use settings::ClinicSettings;
+pub use when::{parse_date, parse_start};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingError {
@@ -47,4 +49,10 @@ pub enum BookingError {
     InvalidBirthDate,
     #[error("invalid email address")]
     InvalidEmail,
+    #[error(
+        "invalid {0} '{1}': use YYYY-MM-DD (and for a time, YYYY-MM-DDTHH:MM in the clinic's zone or RFC 3339)"
+    )]
+    InvalidDate(&'static str, String),
+    #[error("{0} does not exist in the clinic's time zone (the clocks skip it)")]
+    SkippedLocalTime(chrono::NaiveDateTime),
 }

@@ -124,6 +124,7 @@ impl From<Minutes> for u32 {
 pub struct AppointmentType {
     pub id: AppointmentTypeId,
     pub name: String,
+    #[serde(rename = "duration_minutes")]
     pub duration: Minutes,
     /// Who can do it; `None` means any provider.
     pub provider_kind: Option<ProviderKind>,
@@ -184,9 +185,13 @@ impl AppointmentStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Appointment {
     pub id: AppointmentId,
+    #[serde(rename = "patient_id")]
     pub patient: PatientId,
+    #[serde(rename = "provider_id")]
     pub provider: ProviderId,
+    #[serde(rename = "operatory_id")]
     pub operatory: OperatoryId,
+    #[serde(rename = "appointment_type_id")]
     pub appointment_type: AppointmentTypeId,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

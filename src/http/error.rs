@@ -10,6 +10,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Validation(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("this endpoint takes a WebSocket upgrade: {0}")]
     WebSocketRequired(String),
     #[error("internal error")]
@@ -21,6 +25,8 @@ impl ApiError {
         match self {
             ApiError::NotFound(_) => "not_found",
             ApiError::Validation(_) => "validation",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Conflict(_) => "conflict",
             ApiError::WebSocketRequired(_) => "websocket_required",
             ApiError::Internal(_) => "internal",
         }
@@ -30,6 +36,8 @@ impl ApiError {
         match self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Validation(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::WebSocketRequired(_) => StatusCode::UPGRADE_REQUIRED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -43,5 +51,31 @@ impl IntoResponse for ApiError {
         }
         let body = json!({ "error": { "code": self.code(), "message": self.to_string() } });
         (self.status(), Json(body)).into_response()
+    }
+}
+
+impl From<crate::booking::ServiceError> for ApiError {
+    fn from(err: crate::booking::ServiceError) -> Self {
+        use crate::booking::{ServiceError, SlotProblem};
+        match err {
+            ServiceError::Invalid(message) => ApiError::Validation(message),
+            ServiceError::NotFound(_) => ApiError::NotFound(err.to_string()),
+            ServiceError::Conflict(message) => ApiError::Conflict(message),
+            ServiceError::Unavailable(problem) => match problem {
+                SlotProblem::ProviderBusy
+                | SlotProblem::PatientBusy
+                | SlotProblem::OperatoryBusy
+                | SlotProblem::NoFreeOperatory => ApiError::Conflict(problem.to_string()),
+                SlotProblem::UnknownProvider => ApiError::NotFound(problem.to_string()),
+                _ => ApiError::Validation(problem.to_string()),
+            },
+            ServiceError::Store(store) => ApiError::Internal(store.to_string()),
+        }
+    }
+}
+
+impl From<crate::booking::BookingError> for ApiError {
+    fn from(err: crate::booking::BookingError) -> Self {
+        ApiError::Validation(err.to_string())
     }
 }

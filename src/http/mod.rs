@@ -1,6 +1,9 @@
-//! HTTP routes: the Retell WebSocket endpoint and health.
+//! HTTP routes: the Retell WebSocket endpoint, the Booking API and health.
 
+mod api_auth;
+mod booking_api;
 mod error;
+mod extract;
 mod llm_websocket;
 
 use std::sync::Arc;
@@ -12,6 +15,7 @@ use serde_json::{Value, json};
 pub use error::ApiError;
 
 use crate::agent::Agent;
+use crate::booking::Scheduler;
 use crate::retell::calls::CallRegistry;
 use crate::retell::session::SessionSettings;
 use crate::store::Store;
@@ -27,6 +31,7 @@ pub struct WsLimits {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub scheduler: Scheduler,
     pub registry: Arc<OrgRegistry>,
     pub calls: Arc<CallRegistry>,
     pub agent: Arc<dyn Agent>,
@@ -41,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .route("/llm-websocket", get(llm_websocket::root))
         .route("/llm-websocket/", get(llm_websocket::root))
         .route("/llm-websocket/{*path}", get(llm_websocket::with_path))
+        .nest("/api/booking", booking_api::routes())
         .fallback(not_found)
         .with_state(state)
 }

@@ -25,9 +25,13 @@ pub enum StoreError {
     #[error("no clinic with id '{0}'")]
     UnknownOrg(String),
     #[error(
-        "clinic '{slug}' has {calls} call record(s); pass --force to remove it with its records"
+        "clinic '{slug}' has {calls} call record(s) and {patients} patient(s); pass --force to remove it with its records"
     )]
-    OrgHasData { slug: Slug, calls: i64 },
+    OrgHasData {
+        slug: Slug,
+        calls: i64,
+        patients: i64,
+    },
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
 }

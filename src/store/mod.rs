@@ -173,7 +173,10 @@ impl Store {
     }
 
     /// The routing lookup behind Booking API authentication: a key's hash to its clinic.
-    pub async fn org_for_api_key(&self, key_hash: &str) -> Result<Option<OrgId>, StoreError> {
+    pub async fn org_for_api_key(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<Organization>, StoreError> {
         dispatch!(self, s => s.org_for_api_key(key_hash).await)
     }
 

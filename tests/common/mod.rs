@@ -236,3 +236,153 @@ pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+
+/// A minimal HTTP/1.1 request: (status, JSON body or Null).
+pub async fn http_request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = body {
+        request.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ));
+    } else {
+        request.push_str("Content-Length: 0\r\n\r\n");
+    }
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+    (status, json)
+}
+
+/// A Booking API client for one clinic's key.
+#[derive(Clone)]
+pub struct Api {
+    pub addr: std::net::SocketAddr,
+    pub key: String,
+}
+
+impl Api {
+    fn auth(&self) -> String {
+        format!("Bearer {}", self.key)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let auth = self.auth();
+        http_request(
+            self.addr,
+            "GET",
+            &format!("/api/booking{path}"),
+            &[("Authorization", &auth)],
+            None,
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let auth = self.auth();
+        http_request(
+            self.addr,
+            "POST",
+            &format!("/api/booking{path}"),
+            &[("Authorization", &auth)],
+            Some(&body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> (u16, serde_json::Value) {
+        let auth = self.auth();
+        http_request(
+            self.addr,
+            "POST",
+            &format!("/api/booking{path}"),
+            &[("Authorization", &auth)],
+            Some(body),
+        )
+        .await
+    }
+
+    /// The id of the named item in a listing (`/providers`, `/appointment-types`, ...).
+    pub async fn id_of(&self, listing: &str, name: &str) -> String {
+        let (status, body) = self.get(listing).await;
+        assert_eq!(status, 200, "{listing}: {body}");
+        body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["name"] == name))
+            .and_then(|i| i["id"].as_str())
+            .unwrap_or_else(|| panic!("{name} in {listing}: {body}"))
+            .to_owned()
+    }
+}
+
+impl TestApp {
+    /// A new Booking API key for the clinic.
+    pub async fn api(&self, slug: &str) -> Api {
+        let org = self.org(slug).await;
+        let key = ascendia::tenancy::NewApiKey::generate(Some("test".into()));
+        self.store
+            .insert_api_key(org.id, &key)
+            .await
+            .expect("key stored");
+        Api {
+            addr: self.addr,
+            key: key.secret,
+        }
+    }
+
+    /// Creates (if needed) and sets up a clinic from a clinic file's text.
+    pub async fn import_clinic(&self, slug: &str, toml: &str) -> Organization {
+        use ascendia::booking::setup::{self, ClinicFile};
+        let file = ClinicFile::parse(toml).expect("clinic file parses");
+        let org = match self
+            .store
+            .org_by_slug(&Slug::parse(slug).expect("slug"))
+            .await
+            .expect("lookup")
+        {
+            Some(org) => org,
+            None => self.add_org(&file.name, slug, &file.time_zone).await,
+        };
+        setup::import(&self.store, &org, &file)
+            .await
+            .expect("clinic imported");
+        self.state.registry.refresh().await.expect("refresh");
+        self.org(slug).await
+    }
+}
+
+/// The repository's demo clinic file.
+pub const DEMO_CLINIC: &str = ascendia::booking::setup::DEMO_CLINIC;
+
+/// A clinic-local date at least `min_days` ahead that falls on `weekday`, as YYYY-MM-DD.
+pub fn next_weekday(zone: &str, weekday: chrono::Weekday, min_days: i64) -> String {
+    use chrono::Datelike;
+    let tz: chrono_tz::Tz = zone.parse().expect("zone");
+    let mut date =
+        chrono::Utc::now().with_timezone(&tz).date_naive() + chrono::Duration::days(min_days);
+    while date.weekday() != weekday {
+        date += chrono::Duration::days(1);
+    }
+    date.format("%Y-%m-%d").to_string()
+}

@@ -152,10 +152,15 @@ impl SqliteStore {
             .bind(org.id.to_string())
             .fetch_one(&mut *tx)
             .await?;
-        if calls > 0 && !force {
+        let patients: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patients WHERE org_id = ?")
+            .bind(org.id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        if (calls > 0 || patients > 0) && !force {
             return Err(StoreError::OrgHasData {
                 slug: org.slug.clone(),
                 calls,
+                patients,
             });
         }
         let removed = sqlx::query("DELETE FROM organizations WHERE id = ?")
@@ -338,15 +343,17 @@ impl SqliteStore {
         Ok(revoked.rows_affected() > 0)
     }
 
-    pub async fn org_for_api_key(&self, key_hash: &str) -> Result<Option<OrgId>, StoreError> {
-        let org: Option<String> = sqlx::query_scalar(
-            "SELECT org_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-        )
+    pub async fn org_for_api_key(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<Organization>, StoreError> {
+        let row = sqlx::query(select_org!(
+            "WHERE id = (SELECT org_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL)"
+        ))
         .bind(key_hash)
         .fetch_optional(&self.pool)
         .await?;
-        org.map(|id| id.parse().map_err(StoreError::from))
-            .transpose()
+        row.as_ref().map(org_from_row).transpose()
     }
 
     pub async fn count_calls(&self, org: OrgId) -> Result<i64, StoreError> {

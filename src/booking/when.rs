@@ -1,0 +1,61 @@
+//! Dates and times as clients write them, read in the clinic's zone.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+use super::BookingError;
+use super::availability::resolve;
+
+pub fn parse_date(raw: &str, what: &'static str) -> Result<NaiveDate, BookingError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| BookingError::InvalidDate(what, raw.chars().take(40).collect()))
+}
+
+/// An instant: RFC 3339 with an offset (`2026-12-07T14:00:00Z`), or the clinic's wall-clock
+/// time (`2026-12-07T09:00`). A wall-clock time that a DST change skips is refused.
+pub fn parse_start(raw: &str, zone: Tz) -> Result<DateTime<Utc>, BookingError> {
+    let raw = raw.trim();
+    let bad = || BookingError::InvalidDate("start", raw.chars().take(40).collect());
+    if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(instant.with_timezone(&Utc));
+    }
+    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| bad())?;
+    resolve(zone, local).ok_or(BookingError::SkippedLocalTime(local))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_instants_and_clinic_wall_clock_times() {
+        let ny = chrono_tz::America::New_York;
+        let utc = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+        };
+        assert_eq!(
+            parse_start("2026-12-07T14:00:00Z", ny).ok(),
+            utc("2026-12-07T14:00:00Z")
+        );
+        assert_eq!(
+            parse_start("2026-12-07T09:00", ny).ok(),
+            utc("2026-12-07T14:00:00Z")
+        );
+        assert_eq!(
+            parse_start("2026-07-07T09:00:00", ny).ok(),
+            utc("2026-07-07T13:00:00Z")
+        );
+        assert!(matches!(
+            parse_start("2026-03-08T02:30", ny),
+            Err(BookingError::SkippedLocalTime(_))
+        ));
+        assert!(parse_start("next tuesday", ny).is_err());
+        assert!(parse_start("2026-02-30T09:00", ny).is_err());
+        assert!(parse_date("2026-02-29", "from").is_err());
+        assert!(parse_date("2028-02-29", "from").is_ok());
+    }
+}

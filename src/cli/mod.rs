@@ -1,0 +1,3 @@
+//! Command-line administration that needs the library's internals (the binary stays thin).
+
+pub mod org;

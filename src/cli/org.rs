@@ -1,0 +1,310 @@
+//! `ascendia org ...`: clinics, their setup files and their Booking API keys.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::booking::setup::{self, ClinicFile};
+use crate::config::Settings;
+use crate::store::Store;
+use crate::tenancy::{NewApiKey, NewOrganization, OrganizationUpdate, Slug, TimeZone, clinic_name};
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Add a clinic.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        /// IANA time zone.
+        #[arg(long, default_value = "America/New_York")]
+        timezone: String,
+        #[arg(long)]
+        greeting: Option<String>,
+        #[arg(long)]
+        instructions: Option<String>,
+    },
+    /// Change a clinic; a new slug takes effect on running servers within seconds.
+    Update {
+        slug: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        new_slug: Option<String>,
+        #[arg(long)]
+        timezone: Option<String>,
+        /// An empty string restores the default greeting.
+        #[arg(long)]
+        greeting: Option<String>,
+        #[arg(long)]
+        instructions: Option<String>,
+    },
+    /// List clinics with the WebSocket URL to paste into Retell.
+    List,
+    /// Serve calls without a slug with this clinic.
+    SetDefault { slug: String },
+    /// Remove a clinic.
+    Remove {
+        slug: String,
+        /// Also delete its call records, patients and appointments.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create or update a clinic's setup (providers, operatories, schedules, appointment
+    /// types, settings, instructions) from a TOML file; a new slug creates the clinic.
+    Import {
+        slug: String,
+        file: PathBuf,
+        /// Validate the file and change nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print a clinic's setup as a TOML file that `org import` reads.
+    Export {
+        slug: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Booking API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key; it is printed once and only its hash is stored.
+    Create {
+        slug: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List a clinic's keys by prefix.
+    List { slug: String },
+    /// Revoke a key by its prefix (as `list` shows it).
+    Revoke { slug: String, prefix: String },
+}
+
+pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String> {
+    let store = Store::open(&settings.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = |e: &dyn std::fmt::Display| e.to_string();
+    match command {
+        OrgCommand::Add {
+            name,
+            slug,
+            timezone,
+            greeting,
+            instructions,
+        } => {
+            let slug = Slug::parse(&slug).map_err(|e| text(&e))?;
+            let zone = TimeZone::parse(&timezone).map_err(|e| text(&e))?;
+            let mut new = NewOrganization::new(&name, slug, zone).map_err(|e| text(&e))?;
+            new.greeting = greeting.filter(|g| !g.trim().is_empty());
+            new.instructions = instructions.filter(|i| !i.trim().is_empty());
+            let org = store.create_org(new).await.map_err(|e| text(&e))?;
+            println!("added clinic '{}' ({}) id {}", org.slug, org.name, org.id);
+            println!(
+                "Retell custom LLM URL: {}/{}",
+                settings.websocket_base(),
+                org.slug
+            );
+        }
+        OrgCommand::Update {
+            slug,
+            name,
+            new_slug,
+            timezone,
+            greeting,
+            instructions,
+        } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let update = OrganizationUpdate {
+                name: name
+                    .as_deref()
+                    .map(clinic_name)
+                    .transpose()
+                    .map_err(|e| text(&e))?,
+                slug: new_slug
+                    .as_deref()
+                    .map(Slug::parse)
+                    .transpose()
+                    .map_err(|e| text(&e))?,
+                time_zone: timezone
+                    .as_deref()
+                    .map(TimeZone::parse)
+                    .transpose()
+                    .map_err(|e| text(&e))?,
+                greeting,
+                instructions,
+            };
+            let org = store
+                .update_org(org.id, update)
+                .await
+                .map_err(|e| text(&e))?;
+            println!(
+                "updated clinic '{}' ({}), time zone {}",
+                org.slug, org.name, org.time_zone
+            );
+        }
+        OrgCommand::List => {
+            let orgs = store.list_orgs().await.map_err(|e| text(&e))?;
+            let explicit = store.default_org_id().await.map_err(|e| text(&e))?;
+            let default = explicit.or(orgs.first().map(|o| o.id));
+            println!(
+                "{:<36}  {:<20}  {:<24}  {:<7}  URL",
+                "ID", "SLUG", "NAME", "DEFAULT"
+            );
+            for org in &orgs {
+                println!(
+                    "{:<36}  {:<20}  {:<24}  {:<7}  {}/{}",
+                    org.id,
+                    org.slug,
+                    org.name,
+                    if Some(org.id) == default { "yes" } else { "" },
+                    settings.websocket_base(),
+                    org.slug
+                );
+            }
+            if orgs.is_empty() {
+                println!("(no clinics; add one with `ascendia org add --name NAME --slug SLUG`)");
+            }
+        }
+        OrgCommand::SetDefault { slug } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            store.set_default_org(org.id).await.map_err(|e| text(&e))?;
+            println!("default clinic is now '{}' ({})", org.slug, org.name);
+        }
+        OrgCommand::Remove { slug, force } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let calls = store.remove_org(&org, force).await.map_err(|e| text(&e))?;
+            println!(
+                "removed clinic '{}' ({}) and {calls} call record(s)",
+                org.slug, org.name
+            );
+        }
+        OrgCommand::Import { slug, file, check } => {
+            import(&store, settings, &slug, &file, check).await?;
+        }
+        OrgCommand::Export { slug, output } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let file = setup::export(&store, &org).await.map_err(|e| text(&e))?;
+            let toml = file.to_toml().map_err(|e| text(&e))?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, toml).map_err(|e| format!("{}: {e}", path.display()))?;
+                    println!("wrote clinic '{}' to {}", org.slug, path.display());
+                }
+                None => print!("{toml}"),
+            }
+        }
+        OrgCommand::ApiKey(command) => api_key(&store, command).await?,
+    }
+    Ok(())
+}
+
+async fn import(
+    store: &Store,
+    settings: &Settings,
+    slug: &str,
+    path: &std::path::Path,
+    check_only: bool,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = ClinicFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    setup::check(&file).map_err(|e| format!("{}: {e}", path.display()))?;
+    if check_only {
+        println!("{} is a valid clinic file", path.display());
+        return Ok(());
+    }
+    let slug = Slug::parse(slug).map_err(|e| e.to_string())?;
+    let org = match store.org_by_slug(&slug).await.map_err(|e| e.to_string())? {
+        Some(org) => org,
+        None => {
+            let zone = TimeZone::parse(&file.time_zone).map_err(|e| e.to_string())?;
+            let new = NewOrganization::new(&file.name, slug, zone).map_err(|e| e.to_string())?;
+            let org = store.create_org(new).await.map_err(|e| e.to_string())?;
+            println!("added clinic '{}' ({}) id {}", org.slug, org.name, org.id);
+            println!(
+                "Retell custom LLM URL: {}/{}",
+                settings.websocket_base(),
+                org.slug
+            );
+            org
+        }
+    };
+    let summary = setup::import(store, &org, &file)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    println!(
+        "imported clinic '{}': {} provider(s), {} operatories, {} appointment type(s){}",
+        org.slug,
+        summary.providers,
+        summary.operatories,
+        summary.appointment_types,
+        if summary.deactivated > 0 {
+            format!(
+                "; {} no longer in the file deactivated",
+                summary.deactivated
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}
+
+async fn api_key(store: &Store, command: ApiKeyCommand) -> Result<(), String> {
+    let text = |e: &dyn std::fmt::Display| e.to_string();
+    match command {
+        ApiKeyCommand::Create { slug, label } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let key = NewApiKey::generate(label);
+            store
+                .insert_api_key(org.id, &key)
+                .await
+                .map_err(|e| text(&e))?;
+            println!("{}", key.secret);
+            eprintln!(
+                "Booking API key for '{}' (prefix {}). It is shown once: store it now. Use it as\n  Authorization: Bearer <key>",
+                org.slug, key.prefix
+            );
+        }
+        ApiKeyCommand::List { slug } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let keys = store.api_keys(org.id).await.map_err(|e| text(&e))?;
+            println!(
+                "{:<14}  {:<20}  {:<25}  STATUS",
+                "PREFIX", "LABEL", "CREATED"
+            );
+            for key in &keys {
+                println!(
+                    "{:<14}  {:<20}  {:<25}  {}",
+                    key.prefix,
+                    key.label.as_deref().unwrap_or(""),
+                    key.created_at.format("%Y-%m-%d %H:%M UTC"),
+                    if key.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    }
+                );
+            }
+        }
+        ApiKeyCommand::Revoke { slug, prefix } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            if store
+                .revoke_api_key(org.id, prefix.trim())
+                .await
+                .map_err(|e| text(&e))?
+            {
+                println!("revoked key {prefix} of '{}'", org.slug);
+            } else {
+                return Err(format!("clinic '{}' has no active key {prefix}", org.slug));
+            }
+        }
+    }
+    Ok(())
+}
