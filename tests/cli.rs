@@ -260,3 +260,206 @@ async fn a_scripted_call_fails_when_the_agent_goes_silent() {
     assert!(!output.status.success());
     assert!(text(&output).contains("went silent"), "{}", text(&output));
 }
+
+#[tokio::test]
+async fn a_clinic_is_set_up_from_a_file_exported_and_re_imported_without_losing_ids() {
+    let app = TestApp::spawn().await;
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lakeside.toml");
+
+    let checked = ascendia(&app, &["org", "import", "lakeside", fixture, "--check"]).await;
+    assert!(checked.status.success(), "{}", text(&checked));
+    assert!(
+        app.store
+            .list_orgs()
+            .await
+            .expect("orgs")
+            .iter()
+            .all(|o| o.slug.as_str() != "lakeside"),
+        "--check changes nothing"
+    );
+
+    let imported = ascendia(&app, &["org", "import", "lakeside", fixture]).await;
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(
+        text(&imported).contains("added clinic 'lakeside'"),
+        "{}",
+        text(&imported)
+    );
+    assert!(text(&imported).contains("2 provider(s), 2 operatories, 2 appointment type(s)"));
+    let org = app.org("lakeside").await;
+    assert_eq!(org.time_zone.name(), "America/Denver");
+    assert_eq!(
+        org.instructions.as_deref(),
+        Some("Mention free parking behind the building.")
+    );
+    let catalogue = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    assert_eq!(catalogue.settings.rules.slot_step_minutes, 30);
+    assert_eq!(
+        catalogue
+            .settings
+            .transfer_number
+            .as_ref()
+            .map(|p| p.as_str()),
+        Some("+15553030100")
+    );
+    let cleaning = catalogue
+        .appointment_types
+        .iter()
+        .find(|t| t.name == "Cleaning")
+        .expect("cleaning");
+    assert_eq!(cleaning.duration.get(), 50, "the pattern gives the length");
+
+    // Export, re-import into another slug, export again: the same file.
+    let exported = ascendia(&app, &["org", "export", "lakeside"]).await;
+    assert!(exported.status.success(), "{}", text(&exported));
+    let first = String::from_utf8_lossy(&exported.stdout).to_string();
+    let copy = app.dir.path().join("copy.toml");
+    std::fs::write(&copy, &first).expect("write copy");
+    let copy = copy.to_string_lossy().to_string();
+    assert!(
+        ascendia(&app, &["org", "import", "lakeside-2", &copy])
+            .await
+            .status
+            .success()
+    );
+    let second = ascendia(&app, &["org", "export", "lakeside-2"]).await;
+    assert_eq!(String::from_utf8_lossy(&second.stdout), first);
+    assert!(
+        first.contains("monday = \"08:00-12:00, 13:00-17:00\""),
+        "{first}"
+    );
+
+    // Re-import without Kim Park: her id is kept, she is deactivated; Dr. Ortiz keeps his id.
+    let mut file =
+        ascendia::booking::setup::ClinicFile::parse(&first).expect("exported file parses");
+    file.providers.retain(|p| p.name != "Kim Park");
+    let without_kim = file.to_toml().expect("toml");
+    let path = app.dir.path().join("without-kim.toml");
+    std::fs::write(&path, without_kim).expect("write");
+    let path = path.to_string_lossy().to_string();
+    let reimported = ascendia(&app, &["org", "import", "lakeside", &path]).await;
+    assert!(reimported.status.success(), "{}", text(&reimported));
+    assert!(
+        text(&reimported).contains("1 no longer in the file deactivated"),
+        "{}",
+        text(&reimported)
+    );
+    let after = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    for before in &catalogue.providers {
+        let now = after
+            .providers
+            .iter()
+            .find(|p| p.name == before.name)
+            .expect("kept");
+        assert_eq!(now.id, before.id);
+        assert_eq!(now.active, before.name != "Kim Park");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_clinic_file_is_refused_with_the_reason_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let before = ascendia(&app, &["org", "export", "demo"]).await;
+    let good = common::DEMO_CLINIC;
+    let cases = [
+        (
+            good.replace("America/New_York", "Mars/Olympus"),
+            "unknown time zone",
+        ),
+        (
+            good.replace("hours = \"09:00-14:00\"", "hours = \"14:00-09:00\""),
+            "start before it ends",
+        ),
+        (
+            good.replace("operatory = \"Op 2\"", "operatory = \"Op 9\""),
+            "Op 9",
+        ),
+        (good.replace("minutes = 90", "minutes = 7"), "Crown"),
+        (
+            good.replace(
+                "pattern = \"/XXXXXXXXXX/\"",
+                "pattern = \"/XX/\"\nminutes = 60",
+            ),
+            "pattern",
+        ),
+        (
+            good.replace("friday = \"08:00-14:00\"", "funday = \"08:00-14:00\""),
+            "funday",
+        ),
+        (
+            good.replace("slot_step_minutes = 15", "slot_step_minutes = 7"),
+            "slot step",
+        ),
+        (
+            good.replace(
+                "transfer_number = \"+1 555 201 0199\"",
+                "transfer_number = \"front desk\"",
+            ),
+            "transfer_number",
+        ),
+        (format!("{good}\ncolour = \"blue\"\n"), "colour"),
+        (good.replace("name = \"Op 2\"", "name = \"Op 1\""), "twice"),
+    ];
+    for (i, (file, reason)) in cases.iter().enumerate() {
+        let path = app.dir.path().join(format!("bad-{i}.toml"));
+        std::fs::write(&path, file).expect("write");
+        let path = path.to_string_lossy().to_string();
+        let out = ascendia(&app, &["org", "import", "demo", &path]).await;
+        assert!(!out.status.success(), "case {i} accepted");
+        assert!(
+            text(&out).contains(reason),
+            "case {i}: wanted '{reason}' in: {}",
+            text(&out)
+        );
+    }
+    let after = ascendia(&app, &["org", "export", "demo"]).await;
+    assert_eq!(after.stdout, before.stdout, "nothing half-written");
+}
+
+#[tokio::test]
+async fn api_keys_are_created_listed_and_revoked_from_the_cli() {
+    let app = TestApp::spawn().await;
+    let created = ascendia(
+        &app,
+        &["org", "api-key", "create", "demo", "--label", "front desk"],
+    )
+    .await;
+    assert!(created.status.success(), "{}", text(&created));
+    let key = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    assert!(ascendia::tenancy::looks_like_api_key(&key), "{key}");
+    let api = common::Api {
+        addr: app.addr,
+        key: key.clone(),
+    };
+    assert_eq!(api.get("/providers").await.0, 200);
+
+    let listed = ascendia(&app, &["org", "api-key", "list", "demo"]).await;
+    let listing = text(&listed);
+    assert!(
+        listing.contains(&key[..12])
+            && listing.contains("front desk")
+            && listing.contains("active")
+    );
+    assert!(
+        !listing.contains(&key),
+        "the key itself is never shown again"
+    );
+
+    let revoked = ascendia(&app, &["org", "api-key", "revoke", "demo", &key[..12]]).await;
+    assert!(revoked.status.success(), "{}", text(&revoked));
+    assert_eq!(api.get("/providers").await.0, 401);
+    let again = ascendia(&app, &["org", "api-key", "revoke", "demo", &key[..12]]).await;
+    assert!(!again.status.success());
+    let unknown = ascendia(&app, &["org", "api-key", "create", "nowhere"]).await;
+    assert!(!unknown.status.success() && text(&unknown).contains("no clinic with slug 'nowhere'"));
+}

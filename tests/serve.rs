@@ -193,3 +193,84 @@ async fn the_config_file_is_read_and_the_environment_wins() {
     );
     assert!(String::from_utf8_lossy(&typo.stderr).contains("listn"));
 }
+
+#[tokio::test]
+async fn booking_logs_the_org_and_the_auto_filled_operatory_but_no_patient_data_or_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut child, addr, mut logs) = serve_json(dir.path()).await;
+    let key = command(dir.path())
+        .args(["org", "api-key", "create", "demo"])
+        .output()
+        .await
+        .expect("api-key create");
+    assert!(key.status.success());
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    let api = common::Api {
+        addr,
+        key: key.clone(),
+    };
+    let (status, patient) = api
+        .post(
+            "/patients",
+            serde_json::json!({"first_name": "Zebediah", "last_name": "Quux",
+                               "birth_date": "1984-02-29", "phone": "+1 415 555 0123"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{patient}");
+    let chen = api.id_of("/providers", "Dr. Sarah Chen").await;
+    let filling = api.id_of("/appointment-types", "Filling").await;
+    let tuesday = common::next_weekday("America/New_York", chrono::Weekday::Tue, 3);
+    let (status, booked) = api
+        .post(
+            "/appointments",
+            serde_json::json!({"patient_id": patient["id"], "appointment_type_id": filling,
+                               "provider_id": chen, "start": format!("{tuesday}T09:00")}),
+        )
+        .await;
+    assert_eq!(status, 201, "{booked}");
+    let operatory = booked["operatory_id"]
+        .as_str()
+        .expect("operatory")
+        .to_owned();
+    let op1 = api.id_of("/operatories", "Op 1").await;
+    let demo_id = api.get("/clinic").await.1["id"]
+        .as_str()
+        .expect("org id")
+        .to_owned();
+    assert_eq!(
+        operatory, op1,
+        "Dr. Chen has no fixed chair: the first active one"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = child.start_kill();
+    let _ = child.wait().await;
+
+    let mut all = Vec::new();
+    while let Ok(line) = logs.try_recv() {
+        all.push(line);
+    }
+    let joined = all.join("\n");
+    assert!(
+        joined.contains(&format!("[Booking API] Request from org: {demo_id}")),
+        "{joined}"
+    );
+    assert!(
+        joined.contains(&format!(
+            "Auto-filled Op={operatory} (first active operatory)"
+        )),
+        "{joined}"
+    );
+    for secret in [
+        "Zebediah",
+        "Quux",
+        "1984-02-29",
+        "4155550123",
+        key.as_str(),
+        &key[4..20],
+    ] {
+        assert!(
+            !joined.contains(secret),
+            "{secret} leaked into logs:\n{joined}"
+        );
+    }
+}
