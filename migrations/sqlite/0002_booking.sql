@@ -125,7 +125,9 @@ CREATE TABLE appointments (
     FOREIGN KEY (org_id, operatory_id) REFERENCES operatories (org_id, id),
     FOREIGN KEY (org_id, appointment_type_id) REFERENCES appointment_types (org_id, id)
 );
-CREATE INDEX appointments_org_start ON appointments (org_id, start_at);
+-- Covers the availability query: the busy times of a date range come from the index alone.
+CREATE INDEX appointments_org_busy
+    ON appointments (org_id, start_at, end_at, status, provider_id, operatory_id, patient_id);
 CREATE INDEX appointments_org_patient ON appointments (org_id, patient_id, start_at);
 
 -- Booking API keys: only a SHA-256 of the key is kept. Looking a key up by its hash is the

@@ -131,8 +131,13 @@ pub struct Calendar {
     weekly: Vec<WeeklyBlock>,
     exceptions: Vec<ScheduleException>,
     busy: BusyIndex,
+    /// Active chairs in auto-fill order: hygienists prefer hygiene chairs, dentists the
+    /// others; then the clinic's order.
+    chairs_for_dentist: Vec<OperatoryId>,
+    chairs_for_hygienist: Vec<OperatoryId>,
 }
 
+#[derive(Debug, Clone)]
 pub struct CalendarData {
     pub office_hours: Vec<OfficeHours>,
     pub providers: Vec<Provider>,
@@ -288,7 +293,16 @@ impl Calendar {
         }
         let mut operatories = data.operatories;
         operatories.sort_by_key(|o| (o.sort_order, o.name.clone()));
+        let chairs = |wants_hygiene: bool| {
+            let mut active: Vec<&Operatory> = operatories.iter().filter(|o| o.active).collect();
+            active.sort_by_key(|o| o.is_hygiene != wants_hygiene);
+            active.into_iter().map(|o| o.id).collect()
+        };
+        let chairs_for_dentist = chairs(false);
+        let chairs_for_hygienist = chairs(true);
         Self {
+            chairs_for_dentist,
+            chairs_for_hygienist,
             zone,
             office_hours: data.office_hours,
             providers: data.providers,
@@ -386,15 +400,14 @@ impl Calendar {
             return (usable && free(&self.busy.operatory, &op, start, end))
                 .then_some((op, AutoFill::ScheduleBlock));
         }
-        let wants_hygiene = kind == ProviderKind::Hygienist;
-        // Hygienists prefer hygiene chairs and dentists the others; then the clinic's order.
-        let mut candidates: Vec<&Operatory> =
-            self.operatories.iter().filter(|o| o.active).collect();
-        candidates.sort_by_key(|o| (o.is_hygiene != wants_hygiene, o.sort_order));
-        candidates
-            .into_iter()
-            .find(|o| free(&self.busy.operatory, &o.id, start, end))
-            .map(|o| (o.id, AutoFill::FirstActive))
+        let order = match kind {
+            ProviderKind::Dentist => &self.chairs_for_dentist,
+            ProviderKind::Hygienist => &self.chairs_for_hygienist,
+        };
+        order
+            .iter()
+            .find(|id| free(&self.busy.operatory, id, start, end))
+            .map(|id| (*id, AutoFill::FirstActive))
     }
 
     /// Open slots, earliest first (then by provider), at most `limit`.
@@ -417,15 +430,25 @@ impl Calendar {
                     continue;
                 }
                 for window in self.windows(provider.id, date) {
-                    let Some((_, window_end)) = self.bounds(date, &window) else {
+                    let Some(bounds) = self.bounds(date, &window) else {
                         continue;
                     };
-                    let mut minute = window.start.div_ceil(step) * step;
+                    let local_length = i64::from(window.end - window.start);
+                    // Most windows hold no clock change: local minutes are real minutes.
+                    let uniform = (bounds.1 - bounds.0).num_minutes() == local_length;
                     // A DST day can hold an hour more than its local minutes show.
-                    while minute + length <= window.end + 60 {
-                        if let Some(slot) =
-                            self.candidate(provider, &window, date, minute, query, window_end)
-                        {
+                    let last = if uniform { window.end } else { window.end + 60 };
+                    let mut minute = window.start.div_ceil(step) * step;
+                    while minute + length <= last {
+                        let local = time_at(minute).map(|t| date.and_time(t));
+                        let start = if uniform {
+                            Some(bounds.0 + Duration::minutes(i64::from(minute - window.start)))
+                        } else {
+                            local.and_then(|l| resolve(self.zone, l))
+                        };
+                        if let Some(slot) = local.zip(start).and_then(|(local, start)| {
+                            self.candidate(provider, &window, local, start, query, bounds.1)
+                        }) {
                             todays.push(slot);
                         }
                         minute += step;
@@ -450,14 +473,12 @@ impl Calendar {
         &self,
         provider: &Provider,
         window: &Window,
-        date: NaiveDate,
-        minute: u32,
+        local_start: NaiveDateTime,
+        start: DateTime<Utc>,
         query: &SlotQuery,
         window_end: DateTime<Utc>,
     ) -> Option<Slot> {
         let earliest = query.now + Duration::minutes(i64::from(query.rules.lead_minutes));
-        let local_start = date.and_time(time_at(minute)?);
-        let start = resolve(self.zone, local_start)?;
         if start < earliest {
             return None;
         }

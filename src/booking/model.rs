@@ -91,8 +91,11 @@ pub struct ScheduleException {
 pub struct Minutes(u32);
 
 impl Minutes {
+    /// The longest appointment: 9 hours, Open Dental's pattern limit.
+    pub const MAX: Minutes = Minutes(540);
+
     pub fn new(value: u32) -> Result<Self, BookingError> {
-        if value == 0 || value > 540 || !value.is_multiple_of(5) {
+        if value == 0 || value > Self::MAX.0 || !value.is_multiple_of(5) {
             return Err(BookingError::InvalidDuration(value));
         }
         Ok(Self(value))

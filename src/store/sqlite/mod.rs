@@ -37,7 +37,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Availability reads a thousand rows at a time; a small row channel would hand
+            // them between threads fifty at a time.
+            .row_buffer_size(4096);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
