@@ -473,3 +473,79 @@ async fn the_api_needs_a_valid_key() {
     let (status, _) = d.api.get("/providers").await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn rescheduling_checks_the_new_time_and_a_failed_move_changes_nothing() {
+    let d = demo().await;
+    let tuesday = common::next_weekday(ZONE, Weekday::Tue, 3);
+    let ann = new_patient(&d.api, "Ann", "5552010123").await;
+    let bob = new_patient(&d.api, "Bob", "5552010124").await;
+    let book = |patient: &str, at: &str| {
+        json!({"patient_id": patient, "appointment_type_id": d.filling, "provider_id": d.chen,
+               "start": format!("{tuesday}T{at}")})
+    };
+    let (_, mine) = d.api.post("/appointments", book(&ann, "09:00")).await;
+    let (_, theirs) = d.api.post("/appointments", book(&bob, "10:00")).await;
+    let mine_id = mine["id"].as_str().expect("id");
+    assert!(theirs["id"].is_string(), "{theirs}");
+
+    // Moving a little later overlaps only itself: allowed.
+    let (status, moved) = d
+        .api
+        .post(
+            &format!("/appointments/{mine_id}/reschedule"),
+            json!({"start": format!("{tuesday}T08:30")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    // Onto Bob's time: refused, and the appointment stays where it was.
+    let (status, body) = d
+        .api
+        .post(
+            &format!("/appointments/{mine_id}/reschedule"),
+            json!({"start": format!("{tuesday}T09:45")}),
+        )
+        .await;
+    assert_eq!((status, error_code(&body)), (409, "conflict"), "{body}");
+    let (_, still) = d.api.get(&format!("/appointments/{mine_id}")).await;
+    assert_eq!(still["local_start"], format!("{tuesday}T08:30:00"));
+    // To another dentist at Bob's time: allowed (Dr. Patel works Mon, Wed, Fri only).
+    let wednesday = common::next_weekday(ZONE, Weekday::Wed, 3);
+    let patel = d.api.id_of("/providers", "Dr. James Patel").await;
+    let (status, body) = d
+        .api
+        .post(
+            &format!("/appointments/{mine_id}/reschedule"),
+            json!({"start": format!("{tuesday}T10:00"), "provider_id": patel}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "validation"),
+        "Patel is off on Tuesdays: {body}"
+    );
+    let (status, moved) = d
+        .api
+        .post(
+            &format!("/appointments/{mine_id}/reschedule"),
+            json!({"start": format!("{wednesday}T10:00"), "provider_id": patel}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["provider_id"], patel.as_str());
+    let op2 = d.api.id_of("/operatories", "Op 2").await;
+    assert_eq!(
+        moved["operatory_id"],
+        op2.as_str(),
+        "Patel's schedule names Op 2"
+    );
+    // The same move again is a no-op.
+    let (status, again) = d
+        .api
+        .post(
+            &format!("/appointments/{mine_id}/reschedule"),
+            json!({"start": format!("{wednesday}T10:00"), "provider_id": patel}),
+        )
+        .await;
+    assert_eq!((status, &again["updated_at"]), (200, &moved["updated_at"]));
+}

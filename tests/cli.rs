@@ -463,3 +463,42 @@ async fn api_keys_are_created_listed_and_revoked_from_the_cli() {
     let unknown = ascendia(&app, &["org", "api-key", "create", "nowhere"]).await;
     assert!(!unknown.status.success() && text(&unknown).contains("no clinic with slug 'nowhere'"));
 }
+
+#[tokio::test]
+async fn removing_a_clinic_with_patients_needs_force_and_takes_all_its_rows() {
+    let app = TestApp::spawn().await;
+    app.import_clinic("gone", common::DEMO_CLINIC).await;
+    let api = app.api("gone").await;
+    let (status, patient) = api
+        .post(
+            "/patients",
+            serde_json::json!({"first_name": "Ann", "last_name": "Lee", "birth_date": "1990-01-01"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let tuesday = common::next_weekday("America/New_York", chrono::Weekday::Tue, 3);
+    let (status, _) = api
+        .post(
+            "/appointments",
+            serde_json::json!({"patient_id": patient["id"],
+                "appointment_type_id": api.id_of("/appointment-types", "Filling").await,
+                "provider_id": api.id_of("/providers", "Dr. Sarah Chen").await,
+                "start": format!("{tuesday}T09:00")}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let refused = ascendia(&app, &["org", "remove", "gone"]).await;
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("1 patient(s)"),
+        "{}",
+        text(&refused)
+    );
+    let removed = ascendia(&app, &["org", "remove", "gone", "--force"]).await;
+    assert!(removed.status.success(), "{}", text(&removed));
+    assert_eq!(api.get("/providers").await.0, 401, "its keys went with it");
+    // The demo clinic is untouched.
+    let demo = app.api("demo").await;
+    let (_, providers) = demo.get("/providers").await;
+    assert_eq!(providers["items"].as_array().map(Vec::len), Some(3));
+}
