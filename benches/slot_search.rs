@@ -118,7 +118,7 @@ fn report(name: &str, mut samples: Vec<Duration>, slots: usize) {
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = Store::open(&url).await.expect("store");
+    let store = Store::open(&url, None).await.expect("store");
     let zone = TimeZone::parse("America/New_York").expect("zone");
     let org = store
         .create_org(

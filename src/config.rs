@@ -26,6 +26,8 @@ pub struct Settings {
     /// Address the server listens on.
     pub listen: SocketAddr,
     pub database_url: String,
+    /// PostgreSQL only: the role that owns the schema, used to migrate at start.
+    pub admin_database_url: Option<String>,
     pub log_format: LogFormat,
     pub unknown_slug: UnknownSlugPolicy,
     /// Base URL clinics' Retell agents reach this server at, e.g. `wss://voice.example.com`.
@@ -35,6 +37,8 @@ pub struct Settings {
     pub call_state_ttl_secs: u64,
     /// Largest inbound WebSocket message; Retell's frames carry the whole transcript.
     pub max_message_bytes: usize,
+    /// On SIGTERM, how long calls in progress may go on before the server exits.
+    pub drain_secs: u64,
     /// Compatibility slug map: slug -> org id.
     pub orgs: BTreeMap<String, String>,
 }
@@ -44,6 +48,7 @@ impl Default for Settings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://ascendia.db".to_owned(),
+            admin_database_url: None,
             log_format: LogFormat::Text,
             unknown_slug: UnknownSlugPolicy::Reject,
             public_url: None,
@@ -51,6 +56,7 @@ impl Default for Settings {
             registry_refresh_ms: 1_000,
             call_state_ttl_secs: 900,
             max_message_bytes: 8 * 1024 * 1024,
+            drain_secs: 30,
             orgs: BTreeMap::new(),
         }
     }
@@ -82,7 +88,12 @@ impl Settings {
         let mut settings: Settings = Figment::new()
             .merge(Serialized::defaults(Settings::default()))
             .merge(Toml::file(&path))
-            .merge(Env::prefixed("ASCENDIA_").ignore(&["config", "log", "test_postgres_url"]))
+            .merge(Env::prefixed("ASCENDIA_").ignore(&[
+                "config",
+                "log",
+                "test_postgres_url",
+                "test_database",
+            ]))
             .extract()
             .map_err(Box::new)?;
         if let Ok(json) = std::env::var("ORG_SLUG_MAP") {

@@ -40,7 +40,11 @@ pub struct Server {
 impl Server {
     pub async fn build(settings: &Settings, agent: Arc<dyn Agent>) -> Result<Self, StartupError> {
         settings.validate()?;
-        let store = Store::open(&settings.database_url).await?;
+        let store = Store::open(
+            &settings.database_url,
+            settings.admin_database_url.as_deref(),
+        )
+        .await?;
         let registry = OrgRegistry::load(
             store.clone(),
             settings.slug_aliases()?,

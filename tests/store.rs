@@ -29,7 +29,7 @@ async fn a_database_from_the_first_release_is_upgraded_in_place() {
         .await
         .expect("v1 data");
     }
-    let store = Store::open(&url).await.expect("upgraded");
+    let store = Store::open(&url, None).await.expect("upgraded");
     let orgs = store.list_orgs().await.expect("orgs");
     assert_eq!(
         orgs.len(),
@@ -51,5 +51,5 @@ async fn a_database_from_the_first_release_is_upgraded_in_place() {
     drop(tx);
     // Opening again applies nothing twice.
     drop(store);
-    Store::open(&url).await.expect("reopened");
+    Store::open(&url, None).await.expect("reopened");
 }

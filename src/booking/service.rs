@@ -10,7 +10,7 @@ use super::{
     Calendar, CalendarData, ClinicSettings, NewPatient, Operatory, OperatoryId, Patient, PatientId,
     PhoneNumber, Provider, ProviderId, Slot, SlotProblem, SlotQuery, SlotRequest,
 };
-use crate::store::{AppointmentFilter, ClinicTx, Store, StoreError, TxMode};
+use crate::store::{AppointmentFilter, ClinicTx, Store, StoreError, TxMode, stamp};
 use crate::tenancy::Organization;
 
 /// The widest date range one slot search may cover.
@@ -157,6 +157,7 @@ impl Scheduler {
         new: NewPatient,
         now: DateTime<Utc>,
     ) -> Result<Patient, ServiceError> {
+        let now = stamp(now);
         let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
         let same = tx
             .patients_by_name(&new.last_name, Some(&new.first_name), new.birth_date)
@@ -243,6 +244,7 @@ impl Scheduler {
         request: BookRequest,
         now: DateTime<Utc>,
     ) -> Result<Booked, ServiceError> {
+        let now = stamp(now);
         let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
         if let Some(key) = &request.idempotency_key
             && let Some(existing) = tx.appointment_by_key(key).await?
@@ -324,6 +326,7 @@ impl Scheduler {
         request: RescheduleRequest,
         now: DateTime<Utc>,
     ) -> Result<Appointment, ServiceError> {
+        let now = stamp(now);
         let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
         let mut appointment = tx
             .appointment(id)
@@ -392,6 +395,7 @@ impl Scheduler {
         reason: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<Appointment, ServiceError> {
+        let now = stamp(now);
         let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
         let mut appointment = tx
             .appointment(id)

@@ -87,9 +87,12 @@ pub enum ApiKeyCommand {
 }
 
 pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String> {
-    let store = Store::open(&settings.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = Store::open(
+        &settings.database_url,
+        settings.admin_database_url.as_deref(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let text = |e: &dyn std::fmt::Display| e.to_string();
     match command {
         OrgCommand::Add {

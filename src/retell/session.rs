@@ -7,10 +7,11 @@ use std::time::Duration;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::StreamExt;
 use futures_util::stream::SplitStream;
+use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use super::calls::{CallRegistry, CallState};
-use super::frames::{CallDetails, ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
+use super::frames::{ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
 use super::reply::{Ending, Reply};
 use super::writer::{self, Outbox, close_code};
 use crate::agent::{Agent, Turn, TurnKind};
@@ -77,7 +78,7 @@ impl Session {
             self.org.greeting_line()
         };
         let _ = outbox.send(Outbound::Response(ResponseFrame::complete(0, greeting)));
-        self.record_connect();
+        let recorder = self.start_recorder();
 
         let mut in_flight: Option<AbortHandle> = None;
         // Supersede order is per connection: Retell may number anew after a reconnect.
@@ -98,7 +99,8 @@ impl Session {
             };
             match Inbound::parse(&text) {
                 Ok(frame) => {
-                    if let Some(handle) = self.handle(frame, &outbox, &mut latest_response_id)
+                    if let Some(handle) =
+                        self.handle(frame, &outbox, &recorder, &mut latest_response_id)
                         && let Some(previous) = in_flight.replace(handle)
                     {
                         previous.abort();
@@ -119,6 +121,7 @@ impl Session {
         &self,
         frame: Inbound,
         outbox: &Outbox,
+        recorder: &mpsc::UnboundedSender<CallMetadata>,
         latest_response_id: &mut i64,
     ) -> Option<AbortHandle> {
         match frame {
@@ -127,7 +130,19 @@ impl Session {
                 None
             }
             Inbound::CallDetails { call } => {
-                self.record_details(&call);
+                tracing::info!(
+                    call_id = %self.call.call_id,
+                    call_type = call.call_type.as_deref().unwrap_or("-"),
+                    direction = call.direction.as_deref().unwrap_or("-"),
+                    "[Retell WS] call details received"
+                );
+                let _ = recorder.send(CallMetadata {
+                    agent_id: call.agent_id.clone(),
+                    call_type: call.call_type.clone(),
+                    direction: call.direction.clone(),
+                    from_number: call.from_number.clone(),
+                    to_number: call.to_number.clone(),
+                });
                 self.call.lock().details = Some(Arc::from(call));
                 None
             }
@@ -213,34 +228,23 @@ impl Session {
         task.abort_handle()
     }
 
-    fn record_connect(&self) {
+    /// Records the connection, then each `call_details`, in that order, off the read path.
+    fn start_recorder(&self) -> mpsc::UnboundedSender<CallMetadata> {
         let store = self.store.clone();
         let org_id = self.org.id;
         let call_id = Arc::clone(&self.call.call_id);
+        let (tx, mut rx) = mpsc::unbounded_channel::<CallMetadata>();
         tokio::spawn(async move {
             if let Err(err) = store.record_call_connected(org_id, &call_id).await {
                 tracing::warn!(%call_id, error = %err, "could not record the call");
             }
-        });
-    }
-
-    fn record_details(&self, call: &CallDetails) {
-        let store = self.store.clone();
-        let org_id = self.org.id;
-        let call_id = Arc::clone(&self.call.call_id);
-        tracing::info!(%call_id, call_type = call.call_type.as_deref().unwrap_or("-"), direction = call.direction.as_deref().unwrap_or("-"), "[Retell WS] call details received");
-        let meta = CallMetadata {
-            agent_id: call.agent_id.clone(),
-            call_type: call.call_type.clone(),
-            direction: call.direction.clone(),
-            from_number: call.from_number.clone(),
-            to_number: call.to_number.clone(),
-        };
-        tokio::spawn(async move {
-            if let Err(err) = store.record_call_details(org_id, &call_id, &meta).await {
-                tracing::warn!(%call_id, error = %err, "could not record call details");
+            while let Some(meta) = rx.recv().await {
+                if let Err(err) = store.record_call_details(org_id, &call_id, &meta).await {
+                    tracing::warn!(%call_id, error = %err, "could not record call details");
+                }
             }
         });
+        tx
     }
 }
 

@@ -4,9 +4,7 @@ use crate::tenancy::{Slug, TenancyError};
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    #[error(
-        "unsupported database URL '{0}': use sqlite://PATH (postgres:// comes with the PostgreSQL backend)"
-    )]
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedUrl(String),
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
@@ -32,6 +30,12 @@ pub enum StoreError {
         calls: i64,
         patients: i64,
     },
+    #[error(
+        "the database schema is at version {0} but this ascendia needs {1}: run `ascendia db migrate` with ASCENDIA_ADMIN_DATABASE_URL set to the owning role"
+    )]
+    NotMigrated(i64, i64),
+    #[error("refusing to run as database role '{role}': {reason}")]
+    UnsafeRole { role: String, reason: String },
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
 }

@@ -1,6 +1,6 @@
 //! A small migration runner: each migration is embedded SQL, applied once, in its own transaction.
 
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{Connection, PgConnection, SqliteConnection};
 
 use super::StoreError;
 
@@ -22,6 +22,78 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0002_booking.sql"),
     },
 ];
+
+pub const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "schema",
+    sql: include_str!("../../migrations/postgres/0001_schema.sql"),
+}];
+
+pub fn latest(migrations: &[Migration]) -> i64 {
+    migrations.last().map_or(0, |m| m.version)
+}
+
+/// Applies pending PostgreSQL migrations, one instance at a time; true on a fresh database.
+pub async fn run_postgres(
+    conn: &mut PgConnection,
+    migrations: &[Migration],
+) -> Result<bool, StoreError> {
+    // Several instances may start at once: one migrates, the others wait and find it done.
+    sqlx::query("SELECT pg_advisory_lock(7305814259)")
+        .execute(&mut *conn)
+        .await?;
+    let result = apply_postgres(conn, migrations).await;
+    let _ = sqlx::query("SELECT pg_advisory_unlock(7305814259)")
+        .execute(&mut *conn)
+        .await;
+    result
+}
+
+async fn apply_postgres(
+    conn: &mut PgConnection,
+    migrations: &[Migration],
+) -> Result<bool, StoreError> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await?;
+    let current = applied.unwrap_or(0);
+    if current > latest(migrations) {
+        return Err(StoreError::NewerSchema(current));
+    }
+    for migration in migrations.iter().filter(|m| m.version > current) {
+        let failed = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
+        let mut tx = conn.begin().await.map_err(failed)?;
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+    }
+    Ok(current == 0)
+}
 
 /// Applies pending migrations; returns true when the database was empty before (a fresh install).
 pub async fn run_sqlite(

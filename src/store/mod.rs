@@ -4,12 +4,14 @@
 mod clinic;
 mod error;
 mod migrate;
+mod postgres;
 mod sqlite;
 
 use chrono::{DateTime, Utc};
 
 pub use clinic::{AppointmentFilter, ClinicProfile, ClinicTx, StoreFuture, TxMode};
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::tenancy::{
@@ -26,6 +28,23 @@ pub struct CallMetadata {
     pub to_number: Option<String>,
 }
 
+/// A timestamp as both databases keep it: to the microsecond.
+pub fn stamp(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
+/// A database URL for messages: the password, if any, hidden.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRecord {
     pub call_id: String,
@@ -38,28 +57,42 @@ pub struct CallRecord {
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PgStore),
 }
 
 macro_rules! dispatch {
     ($self:ident, $backend:ident => $call:expr) => {
         match $self {
             Store::Sqlite($backend) => $call,
+            Store::Postgres($backend) => $call,
         }
     };
 }
 
 impl Store {
     /// Connects, migrates, and on a fresh database seeds the demo clinic as the default.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
-        if url.starts_with("sqlite:") {
+    /// SQLite migrates itself; PostgreSQL migrates with `admin_url` (the owning role) when
+    /// given, and otherwise requires an already migrated schema.
+    pub async fn open(url: &str, admin_url: Option<&str>) -> Result<Self, StoreError> {
+        let (store, fresh) = if url.starts_with("sqlite:") {
             let (backend, fresh) = SqliteStore::open(url).await?;
-            let store = Store::Sqlite(backend);
-            if fresh {
-                store.seed_demo().await?;
-            }
-            Ok(store)
+            (Store::Sqlite(backend), fresh)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let (backend, fresh) = PgStore::open(url, admin_url).await?;
+            (Store::Postgres(backend), fresh)
         } else {
-            Err(StoreError::UnsupportedUrl(url.to_owned()))
+            return Err(StoreError::UnsupportedUrl(redact(url)));
+        };
+        if fresh {
+            store.seed_demo().await?;
+        }
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
         }
     }
 

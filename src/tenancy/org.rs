@@ -20,6 +20,11 @@ impl OrgId {
     pub fn as_uuid(&self) -> Uuid {
         self.0
     }
+
+    /// Only for ids read back from our own database.
+    pub fn from_uuid(id: Uuid) -> Self {
+        Self(id)
+    }
 }
 
 impl FromStr for OrgId {
@@ -57,6 +62,27 @@ impl Organization {
                 "Thank you for calling {}. How can I help you today?",
                 self.name
             ),
+        }
+    }
+}
+
+impl Organization {
+    /// Applies an update; an empty greeting or instructions clears it.
+    pub fn apply(&mut self, update: OrganizationUpdate) {
+        if let Some(name) = update.name {
+            self.name = name;
+        }
+        if let Some(slug) = update.slug {
+            self.slug = slug;
+        }
+        if let Some(zone) = update.time_zone {
+            self.time_zone = zone;
+        }
+        if let Some(greeting) = update.greeting {
+            self.greeting = Some(greeting).filter(|g| !g.trim().is_empty());
+        }
+        if let Some(instructions) = update.instructions {
+            self.instructions = Some(instructions).filter(|i| !i.trim().is_empty());
         }
     }
 }

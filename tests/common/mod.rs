@@ -15,6 +15,8 @@ use tokio::sync::oneshot;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+pub mod pg;
+
 /// A real server on a random port with its own SQLite file.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
@@ -23,6 +25,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
+    /// The PostgreSQL database this server owns, dropped with it.
+    database: Option<pg::TestDatabase>,
 }
 
 impl TestApp {
@@ -30,11 +34,23 @@ impl TestApp {
         Self::spawn_with(|_| {}, Arc::new(FrontDeskAgent)).await
     }
 
+    /// A server on SQLite, or on a fresh PostgreSQL database when ASCENDIA_TEST_DATABASE is
+    /// `postgres` (CI's second pass).
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings), agent: Arc<dyn Agent>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut settings = test_settings(&dir);
+        let database = if pg::selected() {
+            let database = pg::TestDatabase::create().await;
+            settings.database_url = database.runtime_url.clone();
+            settings.admin_database_url = Some(database.owner_url.clone());
+            Some(database)
+        } else {
+            None
+        };
         configure(&mut settings);
-        Self::start(settings, agent, dir).await
+        let mut app = Self::start(settings, agent, dir).await;
+        app.database = database;
+        app
     }
 
     /// A server with exactly these settings, owning `dir`.
@@ -55,6 +71,7 @@ impl TestApp {
             settings,
             dir,
             shutdown: Some(tx),
+            database: None,
         }
     }
 

@@ -67,7 +67,7 @@ impl SqliteStore {
     }
 
     pub async fn create_org(&self, new: NewOrganization) -> Result<Organization, StoreError> {
-        let now = Utc::now();
+        let now = super::stamp(Utc::now());
         let org = Organization {
             id: OrgId::new_random(),
             name: new.name,
@@ -112,21 +112,7 @@ impl SqliteStore {
             .await?
             .ok_or_else(|| StoreError::UnknownOrg(id.to_string()))?;
         let mut org = org_from_row(&row)?;
-        if let Some(name) = update.name {
-            org.name = name;
-        }
-        if let Some(slug) = update.slug {
-            org.slug = slug;
-        }
-        if let Some(zone) = update.time_zone {
-            org.time_zone = zone;
-        }
-        if let Some(greeting) = update.greeting {
-            org.greeting = Some(greeting).filter(|g| !g.trim().is_empty());
-        }
-        if let Some(instructions) = update.instructions {
-            org.instructions = Some(instructions).filter(|i| !i.trim().is_empty());
-        }
+        org.apply(update);
         let updated = sqlx::query(
             "UPDATE organizations SET name = ?, slug = ?, time_zone = ?, greeting = ?, instructions = ?, updated_at = ?
              WHERE id = ?",
@@ -217,7 +203,7 @@ impl SqliteStore {
     }
 
     pub async fn record_call_connected(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
-        let now = Utc::now();
+        let now = super::stamp(Utc::now());
         sqlx::query(
             "INSERT INTO calls (call_id, org_id, first_connected_at, last_connected_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (call_id) DO UPDATE SET last_connected_at = excluded.last_connected_at,

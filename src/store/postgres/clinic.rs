@@ -1,0 +1,746 @@
+//! `ClinicTx` for PostgreSQL: one transaction scoped with `app.current_org` (row level
+//! security), and every statement also names the org it was opened for.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
+use sqlx::postgres::PgRow;
+use sqlx::{Postgres, Row, Transaction};
+use uuid::Uuid;
+
+use crate::booking::{
+    Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId,
+    BookingRules, Busy, ClinicSettings, ExceptionKind, Minutes, OfficeHours, Operatory,
+    OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId, ProviderKind,
+    ScheduleException, TimePattern, TimeRange, WeeklyBlock,
+};
+use crate::store::StoreError;
+use crate::store::clinic::{AppointmentFilter, ClinicProfile, ClinicTx, StoreFuture};
+use crate::tenancy::OrgId;
+
+pub struct PgClinic {
+    tx: Transaction<'static, Postgres>,
+    org: OrgId,
+    org_key: Uuid,
+}
+
+impl PgClinic {
+    pub fn new(tx: Transaction<'static, Postgres>, org: OrgId) -> Self {
+        Self {
+            tx,
+            org,
+            org_key: org.as_uuid(),
+        }
+    }
+}
+
+macro_rules! select_appointment {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, patient_id, provider_id, operatory_id, appointment_type_id, start_at, end_at,
+                    status, note, source, idempotency_key, created_at, updated_at
+             FROM appointments WHERE org_id = $1 ",
+            $tail
+        )
+    };
+}
+
+macro_rules! select_patient {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, first_name, last_name, birth_date, phone, email, created_at
+             FROM patients WHERE org_id = $1 ",
+            $tail
+        )
+    };
+}
+
+impl ClinicTx for PgClinic {
+    fn org(&self) -> OrgId {
+        self.org
+    }
+
+    fn settings(&mut self) -> StoreFuture<'_, ClinicSettings> {
+        Box::pin(async move {
+            let row = sqlx::query(
+                "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
+                        horizon_days, slot_step_minutes
+                 FROM org_settings WHERE org_id = $1",
+            )
+            .bind(self.org_key)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            let Some(row) = row else {
+                return Ok(ClinicSettings::default());
+            };
+            Ok(ClinicSettings {
+                address: row.try_get("address")?,
+                phone: phone(row.try_get("phone")?)?,
+                transfer_number: phone(row.try_get("transfer_number")?)?,
+                cancellation_policy: row.try_get("cancellation_policy")?,
+                rules: BookingRules {
+                    lead_minutes: unsigned(row.try_get("lead_minutes")?)?,
+                    horizon_days: unsigned(row.try_get("horizon_days")?)?,
+                    slot_step_minutes: unsigned(row.try_get("slot_step_minutes")?)?,
+                },
+            })
+        })
+    }
+
+    fn providers(&mut self) -> StoreFuture<'_, Vec<Provider>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT id, name, kind, active FROM providers WHERE org_id = $1 ORDER BY name",
+            )
+            .bind(self.org_key)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(Provider {
+                        id: parse(row.try_get("id")?)?,
+                        name: row.try_get("name")?,
+                        kind: provider_kind(&row.try_get::<String, _>("kind")?)?,
+                        active: row.try_get("active")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn operatories(&mut self) -> StoreFuture<'_, Vec<Operatory>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT id, name, active, is_hygiene, sort_order FROM operatories
+                 WHERE org_id = $1 ORDER BY sort_order, name",
+            )
+            .bind(self.org_key)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(Operatory {
+                        id: parse(row.try_get("id")?)?,
+                        name: row.try_get("name")?,
+                        active: row.try_get("active")?,
+                        is_hygiene: row.try_get("is_hygiene")?,
+                        sort_order: row.try_get("sort_order")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn appointment_types(&mut self) -> StoreFuture<'_, Vec<AppointmentType>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT id, name, duration_minutes, provider_kind, pattern, active
+                 FROM appointment_types WHERE org_id = $1 ORDER BY name",
+            )
+            .bind(self.org_key)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    let kind: Option<String> = row.try_get("provider_kind")?;
+                    let pattern: Option<String> = row.try_get("pattern")?;
+                    Ok(AppointmentType {
+                        id: parse(row.try_get("id")?)?,
+                        name: row.try_get("name")?,
+                        duration: Minutes::new(unsigned(row.try_get("duration_minutes")?)?)
+                            .map_err(corrupt)?,
+                        provider_kind: kind.as_deref().map(provider_kind).transpose()?,
+                        pattern: pattern
+                            .as_deref()
+                            .map(TimePattern::parse)
+                            .transpose()
+                            .map_err(corrupt)?,
+                        active: row.try_get("active")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn office_hours(&mut self) -> StoreFuture<'_, Vec<OfficeHours>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT weekday, start_minute, end_minute FROM office_hours
+                 WHERE org_id = $1 ORDER BY weekday, start_minute",
+            )
+            .bind(self.org_key)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(OfficeHours {
+                        weekday: weekday(row.try_get("weekday")?)?,
+                        hours: time_range(
+                            row.try_get("start_minute")?,
+                            row.try_get("end_minute")?,
+                        )?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn weekly_blocks(&mut self) -> StoreFuture<'_, Vec<WeeklyBlock>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT provider_id, weekday, start_minute, end_minute, operatory_id
+                 FROM provider_schedules WHERE org_id = $1 ORDER BY weekday, start_minute",
+            )
+            .bind(self.org_key)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(WeeklyBlock {
+                        provider: parse(row.try_get("provider_id")?)?,
+                        weekday: weekday(row.try_get("weekday")?)?,
+                        hours: time_range(
+                            row.try_get("start_minute")?,
+                            row.try_get("end_minute")?,
+                        )?,
+                        operatory: optional(row.try_get("operatory_id")?)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn exceptions(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreFuture<'_, Vec<ScheduleException>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT date, provider_id, kind, start_minute, end_minute, operatory_id, note
+                 FROM schedule_exceptions WHERE org_id = $1 AND date >= $2 AND date <= $3
+                 ORDER BY date, start_minute",
+            )
+            .bind(self.org_key)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter().map(exception_from_row).collect()
+        })
+    }
+
+    fn busy(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreFuture<'_, Vec<Busy>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT patient_id, provider_id, operatory_id, start_at, end_at FROM appointments
+                 WHERE org_id = $1 AND status IN ('scheduled', 'completed')
+                   AND start_at >= $2 AND start_at < $3 AND end_at > $4",
+            )
+            .bind(self.org_key)
+            // No appointment is longer than Minutes::MAX: this bounds the index range scan.
+            .bind(from - Minutes::MAX.duration())
+            .bind(to)
+            .bind(from)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(Busy {
+                        provider: Some(parse(row.try_get(1)?)?),
+                        operatory: Some(parse(row.try_get(2)?)?),
+                        patient: Some(parse(row.try_get(0)?)?),
+                        start: row.try_get(3)?,
+                        end: row.try_get(4)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn patient(&mut self, id: PatientId) -> StoreFuture<'_, Option<Patient>> {
+        Box::pin(async move {
+            let row = sqlx::query(select_patient!("AND id = $2"))
+                .bind(self.org_key)
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            row.as_ref().map(patient_from_row).transpose()
+        })
+    }
+
+    fn patients_by_phone<'a>(
+        &'a mut self,
+        phone: &'a PhoneNumber,
+    ) -> StoreFuture<'a, Vec<Patient>> {
+        Box::pin(async move {
+            let rows = sqlx::query(select_patient!(
+                "AND phone = $2 ORDER BY last_name, first_name"
+            ))
+            .bind(self.org_key)
+            .bind(phone.as_str())
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter().map(patient_from_row).collect()
+        })
+    }
+
+    fn patients_by_name<'a>(
+        &'a mut self,
+        last_name: &'a str,
+        first_name: Option<&'a str>,
+        birth_date: NaiveDate,
+    ) -> StoreFuture<'a, Vec<Patient>> {
+        Box::pin(async move {
+            let rows = sqlx::query(select_patient!(
+                "AND lower(last_name) = lower($2) AND birth_date = $3
+                 AND ($4::text IS NULL OR lower(first_name) = lower($4))
+                 ORDER BY last_name, first_name"
+            ))
+            .bind(self.org_key)
+            .bind(last_name)
+            .bind(birth_date)
+            .bind(first_name)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            rows.iter().map(patient_from_row).collect()
+        })
+    }
+
+    fn insert_patient<'a>(&'a mut self, patient: &'a Patient) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO patients (id, org_id, first_name, last_name, birth_date, phone, email,
+                                       created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(patient.id.as_uuid())
+            .bind(self.org_key)
+            .bind(&patient.first_name)
+            .bind(&patient.last_name)
+            .bind(patient.birth_date)
+            .bind(patient.phone.as_ref().map(PhoneNumber::as_str))
+            .bind(&patient.email)
+            .bind(patient.created_at)
+            .bind(patient.created_at)
+            .execute(&mut *self.tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn appointment(&mut self, id: AppointmentId) -> StoreFuture<'_, Option<Appointment>> {
+        Box::pin(async move {
+            let row = sqlx::query(select_appointment!("AND id = $2"))
+                .bind(self.org_key)
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            row.as_ref().map(appointment_from_row).transpose()
+        })
+    }
+
+    fn appointment_by_key<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<Appointment>> {
+        Box::pin(async move {
+            let row = sqlx::query(select_appointment!("AND idempotency_key = $2"))
+                .bind(self.org_key)
+                .bind(key)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            row.as_ref().map(appointment_from_row).transpose()
+        })
+    }
+
+    fn appointments(&mut self, filter: AppointmentFilter) -> StoreFuture<'_, Vec<Appointment>> {
+        Box::pin(async move {
+            let rows = match filter {
+                AppointmentFilter::Patient(patient) => {
+                    sqlx::query(select_appointment!("AND patient_id = $2 ORDER BY start_at"))
+                        .bind(self.org_key)
+                        .bind(patient.as_uuid())
+                        .fetch_all(&mut *self.tx)
+                        .await?
+                }
+                AppointmentFilter::Between(from, to) => {
+                    sqlx::query(select_appointment!(
+                        "AND start_at >= $2 AND start_at < $3 ORDER BY start_at"
+                    ))
+                    .bind(self.org_key)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&mut *self.tx)
+                    .await?
+                }
+            };
+            rows.iter().map(appointment_from_row).collect()
+        })
+    }
+
+    fn insert_appointment<'a>(&'a mut self, a: &'a Appointment) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO appointments (id, org_id, patient_id, provider_id, operatory_id,
+                     appointment_type_id, start_at, end_at, status, note, source, idempotency_key,
+                     created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(a.id.as_uuid())
+            .bind(self.org_key)
+            .bind(a.patient.as_uuid())
+            .bind(a.provider.as_uuid())
+            .bind(a.operatory.as_uuid())
+            .bind(a.appointment_type.as_uuid())
+            .bind(a.start)
+            .bind(a.end)
+            .bind(a.status.as_str())
+            .bind(&a.note)
+            .bind(&a.source)
+            .bind(&a.idempotency_key)
+            .bind(a.created_at)
+            .bind(a.updated_at)
+            .execute(&mut *self.tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn update_appointment<'a>(&'a mut self, a: &'a Appointment) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let updated = sqlx::query(
+                "UPDATE appointments SET provider_id = $1, operatory_id = $2, start_at = $3, end_at = $4,
+                     status = $5, note = $6, updated_at = $7
+                 WHERE org_id = $8 AND id = $9",
+            )
+            .bind(a.provider.as_uuid())
+            .bind(a.operatory.as_uuid())
+            .bind(a.start)
+            .bind(a.end)
+            .bind(a.status.as_str())
+            .bind(&a.note)
+            .bind(a.updated_at)
+            .bind(self.org_key)
+            .bind(a.id.as_uuid())
+            .execute(&mut *self.tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Corrupt(format!(
+                    "appointment {} vanished",
+                    a.id
+                )));
+            }
+            Ok(())
+        })
+    }
+
+    fn save_profile<'a>(&'a mut self, profile: &'a ClinicProfile) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "UPDATE organizations SET name = $1, time_zone = $2, greeting = $3, instructions = $4,
+                     updated_at = $5
+                 WHERE id = $6",
+            )
+            .bind(&profile.name)
+            .bind(profile.time_zone.name())
+            .bind(&profile.greeting)
+            .bind(&profile.instructions)
+            .bind(Utc::now())
+            .bind(self.org_key)
+            .execute(&mut *self.tx)
+            .await?;
+            super::bump_generation(&mut self.tx).await
+        })
+    }
+
+    fn save_settings<'a>(&'a mut self, s: &'a ClinicSettings) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO org_settings (org_id, address, phone, transfer_number,
+                     cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
+                     phone = excluded.phone, transfer_number = excluded.transfer_number,
+                     cancellation_policy = excluded.cancellation_policy,
+                     lead_minutes = excluded.lead_minutes, horizon_days = excluded.horizon_days,
+                     slot_step_minutes = excluded.slot_step_minutes,
+                     updated_at = excluded.updated_at",
+            )
+            .bind(self.org_key)
+            .bind(&s.address)
+            .bind(s.phone.as_ref().map(PhoneNumber::as_str))
+            .bind(s.transfer_number.as_ref().map(PhoneNumber::as_str))
+            .bind(&s.cancellation_policy)
+            .bind(signed(s.rules.lead_minutes))
+            .bind(signed(s.rules.horizon_days))
+            .bind(signed(s.rules.slot_step_minutes))
+            .bind(Utc::now())
+            .execute(&mut *self.tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn save_provider<'a>(&'a mut self, p: &'a Provider) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO providers (id, org_id, name, kind, active) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                     active = excluded.active
+                 WHERE providers.org_id = excluded.org_id",
+            )
+            .bind(p.id.as_uuid())
+            .bind(self.org_key)
+            .bind(&p.name)
+            .bind(kind_str(p.kind))
+            .bind(p.active)
+            .execute(&mut *self.tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn save_operatory<'a>(&'a mut self, o: &'a Operatory) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO operatories (id, org_id, name, active, is_hygiene, sort_order)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active,
+                     is_hygiene = excluded.is_hygiene, sort_order = excluded.sort_order
+                 WHERE operatories.org_id = excluded.org_id",
+            )
+            .bind(o.id.as_uuid())
+            .bind(self.org_key)
+            .bind(&o.name)
+            .bind(o.active)
+            .bind(o.is_hygiene)
+            .bind(o.sort_order)
+            .execute(&mut *self.tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn save_appointment_type<'a>(&'a mut self, t: &'a AppointmentType) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO appointment_types (id, org_id, name, duration_minutes, provider_kind,
+                     pattern, active)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                     duration_minutes = excluded.duration_minutes,
+                     provider_kind = excluded.provider_kind, pattern = excluded.pattern,
+                     active = excluded.active
+                 WHERE appointment_types.org_id = excluded.org_id",
+            )
+            .bind(t.id.as_uuid())
+            .bind(self.org_key)
+            .bind(&t.name)
+            .bind(signed(t.duration.get()))
+            .bind(t.provider_kind.map(kind_str))
+            .bind(t.pattern.as_ref().map(TimePattern::as_str))
+            .bind(t.active)
+            .execute(&mut *self.tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn replace_schedules<'a>(
+        &'a mut self,
+        office_hours: &'a [OfficeHours],
+        weekly: &'a [WeeklyBlock],
+        exceptions: &'a [ScheduleException],
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            for table in [
+                "DELETE FROM office_hours WHERE org_id = $1",
+                "DELETE FROM provider_schedules WHERE org_id = $1",
+                "DELETE FROM schedule_exceptions WHERE org_id = $1",
+            ] {
+                sqlx::query(table)
+                    .bind(self.org_key)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+            for h in office_hours {
+                sqlx::query(
+                    "INSERT INTO office_hours (org_id, weekday, start_minute, end_minute)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(self.org_key)
+                .bind(weekday_number(h.weekday))
+                .bind(minute_of(h.hours.start))
+                .bind(minute_of(h.hours.end))
+                .execute(&mut *self.tx)
+                .await?;
+            }
+            for b in weekly {
+                sqlx::query(
+                    "INSERT INTO provider_schedules (org_id, provider_id, weekday, start_minute,
+                         end_minute, operatory_id)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(self.org_key)
+                .bind(b.provider.as_uuid())
+                .bind(weekday_number(b.weekday))
+                .bind(minute_of(b.hours.start))
+                .bind(minute_of(b.hours.end))
+                .bind(b.operatory.map(|o| o.as_uuid()))
+                .execute(&mut *self.tx)
+                .await?;
+            }
+            for e in exceptions {
+                sqlx::query(
+                    "INSERT INTO schedule_exceptions (org_id, date, provider_id, kind,
+                         start_minute, end_minute, operatory_id, note)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(self.org_key)
+                .bind(e.date)
+                .bind(e.provider.map(|p| p.as_uuid()))
+                .bind(exception_kind_str(e.kind))
+                .bind(e.hours.map(|h| minute_of(h.start)))
+                .bind(e.hours.map(|h| minute_of(h.end)))
+                .bind(e.operatory.map(|o| o.as_uuid()))
+                .bind(&e.note)
+                .execute(&mut *self.tx)
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn commit(self: Box<Self>) -> StoreFuture<'static, ()> {
+        Box::pin(async move {
+            self.tx.commit().await?;
+            Ok(())
+        })
+    }
+}
+
+fn corrupt(err: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(err.to_string())
+}
+
+fn parse<T: From<Uuid>>(raw: Uuid) -> Result<T, StoreError> {
+    Ok(T::from(raw))
+}
+
+fn optional<T: From<Uuid>>(raw: Option<Uuid>) -> Result<Option<T>, StoreError> {
+    Ok(raw.map(T::from))
+}
+
+fn phone(raw: Option<String>) -> Result<Option<PhoneNumber>, StoreError> {
+    raw.as_deref()
+        .map(PhoneNumber::parse)
+        .transpose()
+        .map_err(corrupt)
+}
+
+fn signed(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+fn unsigned(value: i32) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(corrupt)
+}
+
+fn minute_of(t: NaiveTime) -> i32 {
+    i32::try_from(t.hour() * 60 + t.minute()).unwrap_or(0)
+}
+
+fn time_of(minute: i32) -> Result<NaiveTime, StoreError> {
+    u32::try_from(minute)
+        .ok()
+        .and_then(|m| NaiveTime::from_hms_opt(m / 60, m % 60, 0))
+        .ok_or_else(|| corrupt(format!("minute of day {minute}")))
+}
+
+fn time_range(start: i32, end: i32) -> Result<TimeRange, StoreError> {
+    TimeRange::new(time_of(start)?, time_of(end)?).map_err(corrupt)
+}
+
+fn weekday(number: i32) -> Result<Weekday, StoreError> {
+    u8::try_from(number)
+        .ok()
+        .and_then(|n| Weekday::try_from(n).ok())
+        .ok_or_else(|| corrupt(format!("weekday {number}")))
+}
+
+fn weekday_number(day: Weekday) -> i32 {
+    i32::try_from(day.num_days_from_monday()).unwrap_or(0)
+}
+
+fn kind_str(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::Dentist => "dentist",
+        ProviderKind::Hygienist => "hygienist",
+    }
+}
+
+fn provider_kind(raw: &str) -> Result<ProviderKind, StoreError> {
+    match raw {
+        "dentist" => Ok(ProviderKind::Dentist),
+        "hygienist" => Ok(ProviderKind::Hygienist),
+        other => Err(corrupt(format!("provider kind '{other}'"))),
+    }
+}
+
+fn exception_kind_str(kind: ExceptionKind) -> &'static str {
+    match kind {
+        ExceptionKind::Closed => "closed",
+        ExceptionKind::ExtraHours => "extra_hours",
+        ExceptionKind::Blockout => "blockout",
+    }
+}
+
+fn exception_from_row(row: &PgRow) -> Result<ScheduleException, StoreError> {
+    let kind = match row.try_get::<String, _>("kind")?.as_str() {
+        "closed" => ExceptionKind::Closed,
+        "extra_hours" => ExceptionKind::ExtraHours,
+        "blockout" => ExceptionKind::Blockout,
+        other => return Err(corrupt(format!("exception kind '{other}'"))),
+    };
+    let start: Option<i32> = row.try_get("start_minute")?;
+    let end: Option<i32> = row.try_get("end_minute")?;
+    let hours = match (start, end) {
+        (Some(s), Some(e)) => Some(time_range(s, e)?),
+        _ => None,
+    };
+    Ok(ScheduleException {
+        date: row.try_get("date")?,
+        provider: optional::<ProviderId>(row.try_get("provider_id")?)?,
+        kind,
+        hours,
+        operatory: optional::<OperatoryId>(row.try_get("operatory_id")?)?,
+        note: row.try_get("note")?,
+    })
+}
+
+fn patient_from_row(row: &PgRow) -> Result<Patient, StoreError> {
+    Ok(Patient {
+        id: parse(row.try_get("id")?)?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        birth_date: row.try_get("birth_date")?,
+        phone: phone(row.try_get("phone")?)?,
+        email: row.try_get("email")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn appointment_from_row(row: &PgRow) -> Result<Appointment, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(Appointment {
+        id: parse(row.try_get("id")?)?,
+        patient: parse::<PatientId>(row.try_get("patient_id")?)?,
+        provider: parse(row.try_get("provider_id")?)?,
+        operatory: parse(row.try_get("operatory_id")?)?,
+        appointment_type: parse::<AppointmentTypeId>(row.try_get("appointment_type_id")?)?,
+        start: row.try_get("start_at")?,
+        end: row.try_get("end_at")?,
+        status: AppointmentStatus::parse(&status).map_err(corrupt)?,
+        note: row.try_get("note")?,
+        source: row.try_get("source")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
