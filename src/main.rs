@@ -7,6 +7,7 @@ use ascendia::cli::org::OrgCommand;
 use ascendia::client::loadtest::{self, LoadOptions};
 use ascendia::client::{CallClient, CallOptions, script};
 use ascendia::config::Settings;
+use ascendia::store::Store;
 use ascendia::{Server, agent::FrontDeskAgent, server::shutdown_signal, telemetry};
 use clap::{Parser, Subcommand};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
@@ -32,6 +33,9 @@ enum Command {
     /// Manage clinics (organizations).
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Database administration.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Call a custom-LLM server as Retell would: type what the caller says.
     Call {
         /// WebSocket URL; a call id is appended (default: this server's demo clinic).
@@ -70,6 +74,13 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Apply migrations. PostgreSQL: as ASCENDIA_ADMIN_DATABASE_URL (the owning role), granting
+    /// the role of ASCENDIA_DATABASE_URL what the server needs; then checks that role.
+    Migrate,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -94,6 +105,23 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .run_until(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Db(DbCommand::Migrate) => {
+            let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            let is_postgres = !settings.database_url.starts_with("sqlite:");
+            if is_postgres && settings.admin_database_url.is_none() {
+                return Err(
+                    "set ASCENDIA_ADMIN_DATABASE_URL to the role that owns the schema".into(),
+                );
+            }
+            let store = Store::open(
+                &settings.database_url,
+                settings.admin_database_url.as_deref(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("{} database is migrated and ready", store.backend());
             Ok(ExitCode::SUCCESS)
         }
         Command::Org(command) => {

@@ -34,6 +34,7 @@ pub enum StartupError {
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    drain_time: std::time::Duration,
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -76,6 +77,7 @@ impl Server {
                     source,
                 })?;
         let state = AppState {
+            drain: crate::retell::drain::Drain::new(),
             scheduler: crate::booking::Scheduler::new(store.clone()),
             store,
             registry,
@@ -91,6 +93,7 @@ impl Server {
         };
         Ok(Self {
             listener,
+            drain_time: std::time::Duration::from_secs(settings.drain_secs),
             state,
             background,
         })
@@ -117,9 +120,27 @@ impl Server {
                 tracing::debug!(error = %err, "could not set TCP_NODELAY");
             }
         });
+        let drain = std::sync::Arc::clone(&self.state.drain);
+        // Stops accepting at `shutdown`; upgraded calls are not awaited here but below.
         let result = axum::serve(listener, app(self.state))
             .with_graceful_shutdown(shutdown)
             .await;
+        let live = drain.active();
+        if live > 0 {
+            tracing::info!(
+                calls = live,
+                drain_secs = self.drain_time.as_secs(),
+                "no longer taking calls; letting calls in progress finish"
+            );
+            if !drain.wait_idle(self.drain_time).await {
+                tracing::warn!(
+                    calls = drain.active(),
+                    "drain time over: dropping the remaining calls' connections for Retell to reconnect elsewhere"
+                );
+                drain.cut();
+                drain.wait_idle(std::time::Duration::from_secs(2)).await;
+            }
+        }
         for task in self.background {
             task.abort();
         }

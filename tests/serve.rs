@@ -32,8 +32,20 @@ async fn serve_json(
     std::net::SocketAddr,
     tokio::sync::mpsc::UnboundedReceiver<String>,
 ) {
+    serve_json_with(dir, &[]).await
+}
+
+async fn serve_json_with(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (
+    Child,
+    std::net::SocketAddr,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
     let mut child = command(dir)
         .arg("serve")
+        .envs(env.iter().copied())
         .env("ASCENDIA_LISTEN", "127.0.0.1:0")
         .env("ASCENDIA_LOG_FORMAT", "json")
         .stderr(Stdio::piped())
@@ -273,4 +285,78 @@ async fn booking_logs_the_org_and_the_auto_filled_operatory_but_no_patient_data_
             "{secret} leaked into logs:\n{joined}"
         );
     }
+}
+
+#[tokio::test]
+async fn sigterm_stops_new_calls_lets_live_ones_finish_and_never_hangs_up_with_1000() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut child, addr, mut logs) =
+        serve_json_with(dir.path(), &[("ASCENDIA_DRAIN_SECS", "3")]).await;
+    let url = |id: &str| format!("ws://{addr}/llm-websocket/demo/{id}");
+    let mut live = CallClient::connect(&url("live"), CallOptions::default())
+        .await
+        .expect("connect");
+    live.greeting(TIMEOUT).await.expect("greeting");
+    let mut short = CallClient::connect(&url("short"), CallOptions::default())
+        .await
+        .expect("connect");
+    short.greeting(TIMEOUT).await.expect("greeting");
+
+    let pid = child.id().expect("pid").to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill");
+    assert!(killed.success());
+    let draining = async {
+        while let Some(line) = logs.recv().await {
+            if line.contains("no longer taking calls") {
+                return true;
+            }
+        }
+        false
+    };
+    assert!(
+        tokio::time::timeout(TIMEOUT, draining)
+            .await
+            .unwrap_or(false),
+        "drain logged"
+    );
+
+    // New calls are refused; calls in progress carry on.
+    assert!(
+        CallClient::connect(&url("new"), CallOptions::default())
+            .await
+            .is_err()
+    );
+    let answer = live
+        .say("what time is it?", TIMEOUT)
+        .await
+        .expect("still answered");
+    assert!(!answer.text.is_empty());
+    short.hang_up().await;
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1500), child.wait())
+            .await
+            .is_err(),
+        "the server waits for the live call"
+    );
+
+    // At the end of the drain time the connection is dropped without a close frame.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(6);
+    let code = loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match live.recv(left).await.expect("the end of the call") {
+            ascendia::client::ServerFrame::Closed(code) => break code,
+            _ping_echo => continue,
+        }
+    };
+    assert_ne!(code, Some(1000), "never a hang-up");
+    assert_eq!(code, None, "no close frame: Retell reconnects");
+    let status = tokio::time::timeout(TIMEOUT, child.wait())
+        .await
+        .expect("the server exits after the drain")
+        .expect("status");
+    assert!(status.success(), "{status}");
 }

@@ -83,7 +83,11 @@ fn connect(
         calls: Arc::clone(&state.calls),
         settings: state.session,
     };
-    Ok(upgrade.on_upgrade(move |socket| session.run(socket)))
+    let (guard, cut) = state.drain.enter();
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        session.run(socket, cut).await;
+        drop(guard);
+    }))
 }
 
 /// Retell's call ids are short alphanumeric strings; anything else is refused before upgrading.

@@ -17,6 +17,7 @@ pub use error::ApiError;
 use crate::agent::Agent;
 use crate::booking::Scheduler;
 use crate::retell::calls::CallRegistry;
+use crate::retell::drain::Drain;
 use crate::retell::session::SessionSettings;
 use crate::store::Store;
 use crate::tenancy::OrgRegistry;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub agent: Arc<dyn Agent>,
     pub session: SessionSettings,
     pub ws: WsLimits,
+    /// Live calls, for a graceful shutdown.
+    pub drain: Arc<Drain>,
 }
 
 /// The whole router; tests build exactly this.

@@ -2,6 +2,7 @@
 //! the response guard.
 
 pub mod calls;
+pub mod drain;
 pub mod frames;
 pub mod reply;
 pub mod session;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::StreamExt;
 use futures_util::stream::SplitStream;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
 
 use super::calls::{CallRegistry, CallState};
@@ -41,7 +41,8 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn run(self, socket: WebSocket) {
+    /// Runs the call until it ends, or until `cut` turns true (the drain time is over).
+    pub async fn run(self, socket: WebSocket, mut cut: watch::Receiver<bool>) {
         let call_id = Arc::clone(&self.call.call_id);
         let (call, calls) = (Arc::clone(&self.call), Arc::clone(&self.calls));
         let org_id = self.org.id;
@@ -49,12 +50,22 @@ impl Session {
         let (outbox, writer) = writer::spawn(sink, Arc::clone(&call_id));
         // The reader runs as its own task so that if it fails, the writer still closes the
         // socket with 1011: an internal error must never look like a hang-up (1000).
-        let reader = tokio::spawn(self.read(stream, outbox.clone()));
-        if let Err(err) = reader.await
-            && err.is_panic()
-        {
-            tracing::error!(%call_id, "[Retell WS] session failed; closing with 1011");
-            outbox.close(close_code::INTERNAL_ERROR, "internal error");
+        let mut reader = tokio::spawn(self.read(stream, outbox.clone()));
+        tokio::select! {
+            ended = &mut reader => {
+                if let Err(err) = ended
+                    && err.is_panic()
+                {
+                    tracing::error!(%call_id, "[Retell WS] session failed; closing with 1011");
+                    outbox.close(close_code::INTERNAL_ERROR, "internal error");
+                }
+            }
+            _ = cut.wait_for(|cut| *cut) => {
+                // No close frame: Retell treats the drop as abnormal and reconnects.
+                tracing::warn!(%call_id, "[Retell WS] drain time over: dropping the connection for Retell to reconnect");
+                reader.abort();
+                writer.abort();
+            }
         }
         calls.detach(&call);
         drop(outbox);
