@@ -2,6 +2,7 @@
 //! the agent streams sentences into the reply and says how the turn ends.
 
 mod front_desk;
+pub mod tools;
 
 use std::sync::Arc;
 

@@ -86,6 +86,7 @@ pub enum PatientLookup<'a> {
 /// What a clinic offers, for listings and the agent's office questions.
 #[derive(Debug, Clone, Serialize)]
 pub struct Catalogue {
+    pub office_hours: Vec<super::OfficeHours>,
     pub providers: Vec<Provider>,
     pub operatories: Vec<Operatory>,
     pub appointment_types: Vec<AppointmentType>,
@@ -109,6 +110,7 @@ impl Scheduler {
     pub async fn catalogue(&self, org: &Organization) -> Result<Catalogue, ServiceError> {
         let mut tx = self.read(org).await?;
         Ok(Catalogue {
+            office_hours: tx.office_hours().await?,
             providers: tx.providers().await?,
             operatories: tx.operatories().await?,
             appointment_types: tx.appointment_types().await?,

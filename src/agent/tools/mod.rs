@@ -1,0 +1,221 @@
+//! The agents' tools: one definition each (name, description, JSON schema, handler), shared by
+//! the built-in receptionist and the LLM agent. Handlers call the booking engine for the call's
+//! clinic only. Side-effecting tools carry an idempotency key made from the call id and their
+//! arguments, so a repeated request books once. Appointments and patient details are only read
+//! back to a caller who has been verified (phone on file, or name and birth date).
+
+mod handlers;
+mod speech;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub use handlers::call;
+pub use speech::{spoken_date, spoken_slot, spoken_time};
+
+use crate::agent::Ending;
+use crate::booking::{PatientId, PhoneNumber, Scheduler};
+use crate::tenancy::Organization;
+
+/// What a tool may use: the call's clinic, caller and verification state.
+pub struct ToolContext<'a> {
+    pub scheduler: &'a Scheduler,
+    pub org: &'a Organization,
+    pub call_id: &'a str,
+    /// The caller's number from Retell's call details, if any.
+    pub caller: Option<PhoneNumber>,
+    pub now: DateTime<Utc>,
+    pub verification: &'a mut Verification,
+}
+
+/// Whom this call has proven to be. Kept for the whole call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Verification {
+    pub patient: Option<PatientId>,
+}
+
+/// A tool's answer, and the action it asks the call to take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutput {
+    pub result: Value,
+    pub ending: Option<Ending>,
+}
+
+impl ToolOutput {
+    pub fn value(result: Value) -> Self {
+        Self {
+            result,
+            ending: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error("unknown tool '{0}'")]
+    Unknown(String),
+    #[error("{0}")]
+    BadArguments(String),
+    /// Said to the model (or the dialogue) as the tool's result, not a failure of the call.
+    #[error("{0}")]
+    Refused(String),
+    #[error("the booking system is unavailable")]
+    Unavailable(String),
+}
+
+impl ToolError {
+    /// The result a model sees for a failed call.
+    pub fn as_result(&self) -> Value {
+        json!({ "error": self.to_string() })
+    }
+}
+
+pub struct ToolDef {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Side-effecting tools are slow enough for a holding line and carry idempotency keys.
+    pub writes: bool,
+    pub parameters: fn() -> Value,
+}
+
+impl ToolDef {
+    /// The OpenAI `tools` entry.
+    pub fn openai(&self) -> Value {
+        json!({
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": (self.parameters)(),
+            }
+        })
+    }
+}
+
+fn no_parameters() -> Value {
+    json!({"type": "object", "properties": {}, "additionalProperties": false})
+}
+
+pub const TOOLS: &[ToolDef] = &[
+    ToolDef {
+        name: "current_datetime",
+        description: "The current date and time in the clinic's time zone.",
+        writes: false,
+        parameters: no_parameters,
+    },
+    ToolDef {
+        name: "office_info",
+        description: "The clinic's hours, address, phone number, providers and services.",
+        writes: false,
+        parameters: no_parameters,
+    },
+    ToolDef {
+        name: "find_patient",
+        description: "Find the caller's patient record by phone number, or by last name and date of birth (first name optional). A match verifies the caller.",
+        writes: false,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "phone": {"type": "string", "description": "Phone number, any format"},
+                "first_name": {"type": "string"},
+                "last_name": {"type": "string"},
+                "birth_date": {"type": "string", "description": "YYYY-MM-DD"}
+            }, "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "create_patient",
+        description: "Register a new patient (the caller). Verifies the caller as that patient.",
+        writes: true,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "first_name": {"type": "string"},
+                "last_name": {"type": "string"},
+                "birth_date": {"type": "string", "description": "YYYY-MM-DD"},
+                "phone": {"type": "string"},
+                "email": {"type": "string"}
+            }, "required": ["first_name", "last_name", "birth_date"], "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "list_appointments",
+        description: "The verified caller's upcoming appointments.",
+        writes: false,
+        parameters: no_parameters,
+    },
+    ToolDef {
+        name: "find_slots",
+        description: "Open appointment times for a service, from a date (to a date), optionally with one provider and at a time of day.",
+        writes: false,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "appointment_type": {"type": "string", "description": "Service name or id"},
+                "from": {"type": "string", "description": "YYYY-MM-DD, clinic's date"},
+                "to": {"type": "string", "description": "YYYY-MM-DD, clinic's date"},
+                "provider": {"type": "string", "description": "Provider name or id"},
+                "time_of_day": {"type": "string", "enum": ["morning", "afternoon", "evening", "any"]},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 10}
+            }, "required": ["appointment_type", "from"], "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "book_appointment",
+        description: "Book a slot from find_slots for the verified caller, after the caller said yes to a read-back.",
+        writes: true,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "appointment_type": {"type": "string"},
+                "provider_id": {"type": "string"},
+                "start": {"type": "string", "description": "The slot's start (RFC 3339)"},
+                "note": {"type": "string"}
+            }, "required": ["appointment_type", "provider_id", "start"], "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "reschedule_appointment",
+        description: "Move one of the verified caller's appointments to a slot from find_slots.",
+        writes: true,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "appointment_id": {"type": "string"},
+                "start": {"type": "string"},
+                "provider_id": {"type": "string"}
+            }, "required": ["appointment_id", "start"], "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "cancel_appointment",
+        description: "Cancel one of the verified caller's appointments, after the caller confirmed.",
+        writes: true,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "appointment_id": {"type": "string"},
+                "reason": {"type": "string"}
+            }, "required": ["appointment_id"], "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "transfer_to_front_desk",
+        description: "Transfer the call to a person at the front desk.",
+        writes: false,
+        parameters: no_parameters,
+    },
+    ToolDef {
+        name: "end_call",
+        description: "End the call after saying goodbye.",
+        writes: false,
+        parameters: no_parameters,
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static ToolDef> {
+    TOOLS.iter().find(|t| t.name == name)
+}
+
+/// The same call and arguments give the same key: a retried booking is the same booking.
+pub fn idempotency_key(call_id: &str, tool: &str, args: &Value) -> String {
+    // serde_json's maps are ordered, so equal arguments serialise equally.
+    let digest = Sha256::digest(format!("{tool}:{args}").as_bytes());
+    let short: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("call:{call_id}:{tool}:{short}")
+}
