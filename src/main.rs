@@ -8,7 +8,7 @@ use ascendia::client::loadtest::{self, LoadOptions};
 use ascendia::client::{CallClient, CallOptions, script};
 use ascendia::config::Settings;
 use ascendia::store::Store;
-use ascendia::{Server, agent::FrontDeskAgent, server::shutdown_signal, telemetry};
+use ascendia::{Server, agent::Receptionist, server::shutdown_signal, telemetry};
 use clap::{Parser, Subcommand};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
@@ -98,7 +98,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Serve => {
             let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
             telemetry::init(settings.log_format);
-            let server = Server::build(&settings, Arc::new(FrontDeskAgent))
+            let server = Server::build(&settings, Arc::new(Receptionist))
                 .await
                 .map_err(|e| e.to_string())?;
             server

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ascendia::agent::FrontDeskAgent;
+use ascendia::agent::Receptionist;
 use ascendia::store::{Store, StoreError};
 use chrono::Weekday;
 use common::pg::TestDatabase;
@@ -20,7 +20,7 @@ async fn app_on(database: &TestDatabase, migrate: bool) -> TestApp {
     let mut settings = common::test_settings(&dir);
     settings.database_url = database.runtime_url.clone();
     settings.admin_database_url = migrate.then(|| database.owner_url.clone());
-    TestApp::start(settings, Arc::new(FrontDeskAgent), dir).await
+    TestApp::start(settings, Arc::new(Receptionist), dir).await
 }
 
 async fn count(conn: &mut PgConnection, sql: &'static str) -> i64 {

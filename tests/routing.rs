@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ascendia::agent::FrontDeskAgent;
+use ascendia::agent::Receptionist;
 use ascendia::client::ServerFrame;
 use ascendia::retell::session::NOT_SET_UP;
 use ascendia::tenancy::UnknownSlugPolicy;
@@ -109,7 +109,7 @@ async fn unknown_slug_fails_closed_and_touches_no_clinic() {
 async fn unknown_slug_policy_default_serves_the_default_clinic() {
     let app = TestApp::spawn_with(
         |s| s.unknown_slug = UnknownSlugPolicy::Default,
-        Arc::new(FrontDeskAgent),
+        Arc::new(Receptionist),
     )
     .await;
     assert!(
@@ -183,7 +183,7 @@ async fn compatibility_slug_map_resolves_to_the_mapped_clinic() {
     settings
         .orgs
         .insert("legacy-name".into(), demo.id.to_string());
-    let app = TestApp::start(settings, Arc::new(FrontDeskAgent), dir).await;
+    let app = TestApp::start(settings, Arc::new(Receptionist), dir).await;
     assert!(
         greeting_at(&app, "/llm-websocket/legacy-name/call-9")
             .await

@@ -1,16 +1,18 @@
 //! What the agent behind the protocol must do. The session gives it a `Turn` and a `Reply`;
 //! the agent streams sentences into the reply and says how the turn ends.
 
-mod front_desk;
+pub mod receptionist;
 pub mod tools;
 
+use std::any::Any;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
-pub use front_desk::FrontDeskAgent;
+pub use receptionist::Receptionist;
 
+use crate::booking::Scheduler;
 use crate::retell::frames::{CallDetails, Role, Utterance};
 pub use crate::retell::reply::{Ending, Reply};
 use crate::retell::writer::Disconnected;
@@ -24,8 +26,12 @@ pub enum TurnKind {
     Reminder,
 }
 
+/// What an agent keeps between the turns of one call. Held for a whole turn, so a superseded
+/// turn is gone before the next one reads it; kept across reconnects, evicted with the call.
+pub type AgentMemory = Arc<tokio::sync::Mutex<Option<Box<dyn Any + Send>>>>;
+
 /// Everything an agent may use to answer one request.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Turn {
     pub org: Arc<Organization>,
     pub call_id: Arc<str>,
@@ -35,6 +41,9 @@ pub struct Turn {
     pub reminders_in_a_row: u32,
     pub call: Option<Arc<CallDetails>>,
     pub now: DateTime<Utc>,
+    /// The booking engine, for this call's clinic only through the tools.
+    pub scheduler: Scheduler,
+    pub memory: AgentMemory,
 }
 
 impl Turn {

@@ -80,6 +80,7 @@ fn connect(
         reconnect,
         agent: Arc::clone(&state.agent),
         store: state.store.clone(),
+        scheduler: state.scheduler.clone(),
         calls: Arc::clone(&state.calls),
         settings: state.session,
     };

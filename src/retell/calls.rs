@@ -18,11 +18,21 @@ pub struct CallData {
     last_disconnect: Option<Instant>,
 }
 
-#[derive(Debug)]
 pub struct CallState {
     pub org_id: OrgId,
     pub call_id: Arc<str>,
+    /// The agent's own memory of the call (its dialogue state).
+    pub memory: crate::agent::AgentMemory,
     data: Mutex<CallData>,
+}
+
+impl std::fmt::Debug for CallState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallState")
+            .field("org_id", &self.org_id)
+            .field("call_id", &self.call_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CallState {
@@ -53,6 +63,7 @@ impl CallRegistry {
                 Arc::new(CallState {
                     org_id,
                     call_id: key.1,
+                    memory: Default::default(),
                     data: Mutex::new(CallData::default()),
                 })
             })

@@ -36,6 +36,7 @@ pub struct Session {
     pub reconnect: bool,
     pub agent: Arc<dyn Agent>,
     pub store: Store,
+    pub scheduler: crate::booking::Scheduler,
     pub calls: Arc<CallRegistry>,
     pub settings: SessionSettings,
 }
@@ -217,6 +218,8 @@ impl Session {
                 reminders_in_a_row: data.reminders_in_a_row,
                 call: data.details.clone(),
                 now: chrono::Utc::now(),
+                scheduler: self.scheduler.clone(),
+                memory: Arc::clone(&self.call.memory),
             }
         };
         let agent = Arc::clone(&self.agent);

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ascendia::agent::{Agent, AgentError, Ending, FrontDeskAgent, Reply, Turn};
+use ascendia::agent::{Agent, AgentError, Ending, Receptionist, Reply, Turn};
 use ascendia::client::{CallClient, CallOptions};
 use ascendia::config::Settings;
 use ascendia::store::Store;
@@ -31,7 +31,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with(|_| {}, Arc::new(FrontDeskAgent)).await
+        Self::spawn_with(|_| {}, Arc::new(Receptionist)).await
     }
 
     /// A server on SQLite, or on a fresh PostgreSQL database when ASCENDIA_TEST_DATABASE is

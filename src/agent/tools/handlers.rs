@@ -7,9 +7,9 @@ use super::speech::{spoken_date, spoken_slot, spoken_time};
 use super::{ToolContext, ToolError, ToolOutput, idempotency_key};
 use crate::agent::Ending;
 use crate::booking::{
-    AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, NewPatient,
-    Patient, PatientLookup, PhoneNumber, Provider, ProviderId, RescheduleRequest, ServiceError,
-    SlotSearch, parse_date, parse_start,
+    AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, NewPatient, Patient,
+    PatientLookup, PhoneNumber, Provider, ProviderId, RescheduleRequest, ServiceError, SlotSearch,
+    parse_date, parse_start,
 };
 use crate::store::AppointmentFilter;
 
@@ -130,8 +130,9 @@ async fn find_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, 
         matches
     } else {
         let last_name = required(args, "last_name")?;
-        let birth_date = birth_date
-            .ok_or_else(|| ToolError::BadArguments("give a phone, or a last name and birth_date".into()))?;
+        let birth_date = birth_date.ok_or_else(|| {
+            ToolError::BadArguments("give a phone, or a last name and birth_date".into())
+        })?;
         ctx.scheduler
             .find_patients(
                 ctx.org,
@@ -150,7 +151,9 @@ async fn find_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, 
             ctx.verification.patient = Some(one.id);
             json!({"found": true, "verified": true, "patient": patient_json(one)})
         }
-        _ => json!({"found": true, "verified": false, "next": "several records match: ask for the first name"}),
+        _ => {
+            json!({"found": true, "verified": false, "next": "several records match: ask for the first name"})
+        }
     })
 }
 
@@ -175,7 +178,11 @@ async fn create_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value
         birth_date: new.birth_date,
     };
     // Asked twice (a retry), or already a patient: the same record, not a second one.
-    let existing = ctx.scheduler.find_patients(ctx.org, lookup).await.map_err(service)?;
+    let existing = ctx
+        .scheduler
+        .find_patients(ctx.org, lookup)
+        .await
+        .map_err(service)?;
     let patient = match existing.into_iter().next() {
         Some(patient) => patient,
         None => ctx
@@ -203,7 +210,10 @@ fn find_type<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a AppointmentType, 
         .or_else(|| active().find(|t| wanted_lower.contains(&t.name.to_lowercase())))
         .ok_or_else(|| {
             let names: Vec<&str> = active().map(|t| t.name.as_str()).collect();
-            ToolError::Refused(format!("no service called '{wanted}'; services: {}", names.join(", ")))
+            ToolError::Refused(format!(
+                "no service called '{wanted}'; services: {}",
+                names.join(", ")
+            ))
         })
 }
 
@@ -271,9 +281,13 @@ fn in_part_of_day(hour: u32, part: &str) -> bool {
 async fn find_slots(ctx: &ToolContext<'_>, args: &Value) -> Result<Value, ToolError> {
     let c = catalogue(ctx).await?;
     let kind = find_type(&c, required(args, "appointment_type")?)?;
-    let provider = text(args, "provider").map(|p| find_provider(&c, p)).transpose()?;
+    let provider = text(args, "provider")
+        .map(|p| find_provider(&c, p))
+        .transpose()?;
     let today = ctx.org.time_zone.local(ctx.now).date_naive();
-    let from = parse_date(required(args, "from")?, "from").map_err(bad)?.max(today);
+    let from = parse_date(required(args, "from")?, "from")
+        .map_err(bad)?
+        .max(today);
     let to = match text(args, "to") {
         Some(to) => parse_date(to, "to").map_err(bad)?,
         None => from + Duration::days(13),
@@ -300,7 +314,10 @@ async fn find_slots(ctx: &ToolContext<'_>, args: &Value) -> Result<Value, ToolEr
         .map_err(service)?;
     // Offer times people can tell apart: at least an hour between offers on one day.
     let mut picked: Vec<&crate::booking::Slot> = Vec::new();
-    for slot in slots.iter().filter(|s| in_part_of_day(s.local_start.hour(), part)) {
+    for slot in slots
+        .iter()
+        .filter(|s| in_part_of_day(s.local_start.hour(), part))
+    {
         let close = picked.iter().any(|p| {
             p.local_start.date() == slot.local_start.date()
                 && (slot.start - p.start).num_minutes().abs() < 60
@@ -374,9 +391,9 @@ async fn own_appointment(
     let id: AppointmentId = required(args, "appointment_id")?.parse().map_err(bad)?;
     match ctx.scheduler.appointment(ctx.org, id).await {
         Ok(a) if a.patient == patient => Ok(a),
-        Ok(_) | Err(ServiceError::NotFound(_)) => {
-            Err(ToolError::Refused("no such appointment for this caller".into()))
-        }
+        Ok(_) | Err(ServiceError::NotFound(_)) => Err(ToolError::Refused(
+            "no such appointment for this caller".into(),
+        )),
         Err(err) => Err(service(err)),
     }
 }

@@ -1,11 +1,19 @@
-//! The first agent: answers from the clinic's own data (name, greeting, the time in the clinic's
-//! zone), checks in briefly on silence, says goodbye and ends the call. No network, no database.
+//! Small talk: the clinic's name, the time and date in the clinic's zone, check-ins on
+//! silence, thanks and goodbyes, and a polite answer to what the receptionist cannot do.
 
-use futures_util::future::BoxFuture;
+use chrono::{DateTime, Utc};
 
-use super::{Agent, AgentError, Ending, Reply, Turn, TurnKind};
+use crate::agent::{Ending, TurnKind};
+use crate::tenancy::Organization;
 
-pub struct FrontDeskAgent;
+/// One turn, as small talk needs it.
+pub struct SmallTalk<'a> {
+    pub org: &'a Organization,
+    pub kind: TurnKind,
+    pub reminders_in_a_row: u32,
+    pub said: &'a str,
+    pub now: DateTime<Utc>,
+}
 
 /// What to say, sentence by sentence, and how the turn ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,32 +31,7 @@ impl Plan {
     }
 }
 
-impl Agent for FrontDeskAgent {
-    fn name(&self) -> &'static str {
-        "front-desk"
-    }
-
-    fn respond<'a>(
-        &'a self,
-        turn: Turn,
-        reply: &'a mut Reply,
-    ) -> BoxFuture<'a, Result<Ending, AgentError>> {
-        Box::pin(async move {
-            let plan = plan(&turn);
-            let count = plan.sentences.len();
-            for (i, sentence) in plan.sentences.iter().enumerate() {
-                if i + 1 < count {
-                    reply.say(&format!("{sentence} "))?;
-                } else {
-                    reply.say(sentence)?;
-                }
-            }
-            Ok(plan.ending)
-        })
-    }
-}
-
-pub fn plan(turn: &Turn) -> Plan {
+pub fn plan(turn: &SmallTalk<'_>) -> Plan {
     let clinic = turn.org.name.as_str();
     if turn.kind == TurnKind::Reminder {
         return match turn.reminders_in_a_row {
@@ -62,7 +45,7 @@ pub fn plan(turn: &Turn) -> Plan {
             },
         };
     }
-    let heard = Words::of(turn.last_user_utterance().unwrap_or(""));
+    let heard = Words::of(turn.said);
     if heard.is_empty() || heard.has("unintelligible audio") {
         return Plan::say(&[
             "Sorry, I didn't quite catch that.",
@@ -148,9 +131,11 @@ pub fn plan(turn: &Turn) -> Plan {
     }
     Plan {
         sentences: vec![
-            "I'm sorry, I can't help with that on this line yet.".to_owned(),
-            format!("The front desk at {clinic} will be glad to help during office hours."),
-            "Is there anything else I can do for you?".to_owned(),
+            "I'm sorry, I can't help with that.".to_owned(),
+            format!(
+                "I can book, move or cancel an appointment, or answer questions about {clinic}."
+            ),
+            "What can I do for you?".to_owned(),
         ],
         ending: Ending::Continue,
     }
@@ -198,13 +183,28 @@ impl Words {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use chrono::{TimeZone as _, Utc};
 
     use super::*;
-    use crate::retell::frames::Utterance;
     use crate::tenancy::{NewOrganization, OrgId, Organization, Slug, TimeZone};
+
+    struct Turn {
+        org: Organization,
+        kind: TurnKind,
+        said: String,
+        reminders_in_a_row: u32,
+        now: DateTime<Utc>,
+    }
+
+    fn plan(turn: &Turn) -> Plan {
+        super::plan(&SmallTalk {
+            org: &turn.org,
+            kind: turn.kind,
+            reminders_in_a_row: turn.reminders_in_a_row,
+            said: &turn.said,
+            now: turn.now,
+        })
+    }
 
     fn turn(kind: TurnKind, said: &str, zone: &str) -> Turn {
         let new = NewOrganization::new(
@@ -223,12 +223,10 @@ mod tests {
             created_at: Utc::now(),
         };
         Turn {
-            org: Arc::new(org),
-            call_id: Arc::from("call-1"),
+            org,
             kind,
-            transcript: Arc::new(vec![Utterance::agent("Hi"), Utterance::user(said)]),
+            said: said.to_owned(),
             reminders_in_a_row: u32::from(kind == TurnKind::Reminder),
-            call: None,
             // 2026-03-03 03:30 UTC: still March 2 in Chicago, already March 3 in Tokyo.
             now: Utc
                 .with_ymd_and_hms(2026, 3, 3, 3, 30, 0)
