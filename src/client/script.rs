@@ -108,9 +108,20 @@ pub async fn run(
     url: &str,
     steps: &[(usize, Step)],
     timeout: Duration,
+    echo: impl FnMut(&str),
+) -> Result<Transcript, ScriptError> {
+    run_with(url, CallOptions::default(), steps, timeout, echo).await
+}
+
+/// As `run`, with the call's details (the caller's number, say) chosen.
+pub async fn run_with(
+    url: &str,
+    options: CallOptions,
+    steps: &[(usize, Step)],
+    timeout: Duration,
     mut echo: impl FnMut(&str),
 ) -> Result<Transcript, ScriptError> {
-    let mut client = CallClient::connect(url, CallOptions::default())
+    let mut client = CallClient::connect(url, options)
         .await
         .map_err(ScriptError::Connect)?;
     let greeting = client

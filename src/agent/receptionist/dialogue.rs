@@ -54,6 +54,7 @@ pub struct Dialogue {
     first_name: Option<String>,
     last_name: Option<String>,
     birth_date: Option<NaiveDate>,
+    phone: Option<PhoneNumber>,
     id_failures: u32,
     service: Option<String>,
     date: Option<NaiveDate>,
@@ -292,9 +293,12 @@ impl Dialogue {
             if heard.birth_date.is_some() {
                 self.birth_date = heard.birth_date;
             }
+            if heard.phone.is_some() {
+                self.phone = heard.phone.clone();
+            }
         }
-        if !heard.service_words.is_empty() {
-            self.service = Some(heard.service_words.join(" "));
+        if let Some(service) = heard.service_words.first() {
+            self.service = Some(service.clone());
         }
         let choosing = self.awaiting == Awaiting::Choice
             && (heard.choice.is_some() || self.matches_offer(heard));
@@ -615,6 +619,25 @@ impl Dialogue {
                 return Ok(true);
             }
         }
+        // A number on file and the birth date: as good as name and birth date.
+        if let (Some(phone), Some(birth_date)) = (self.phone.clone(), self.birth_date)
+            && let Ok(found) = self
+                .tool(
+                    step,
+                    "find_patient",
+                    json!({"phone": phone.as_str(), "birth_date": birth_date.to_string()}),
+                )
+                .await
+            && found.result["verified"] == true
+        {
+            let first = found.result["patient"]["first_name"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            step.voice.say(&format!("Thank you, {first}."))?;
+            self.patient_first_name = Some(first);
+            return Ok(true);
+        }
         let missing_name = self.first_name.is_none() || self.last_name.is_none();
         let missing_birth = self.birth_date.is_none();
         if missing_name || missing_birth {
@@ -881,7 +904,11 @@ impl Dialogue {
             args["limit"] = json!(limit + 1);
         }
         match self.tool(step, "find_slots", args).await {
-            Ok(found) => Ok(Some(offers_from(&found.result, self.target.as_ref()))),
+            Ok(found) => {
+                let mut offers = offers_from(&found.result, self.target.as_ref());
+                offers.truncate(limit as usize);
+                Ok(Some(offers))
+            }
             Err(ToolError::Refused(message)) if message.starts_with("no service") => {
                 self.service = None;
                 let names = self.service_names(step).await;

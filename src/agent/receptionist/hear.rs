@@ -476,6 +476,34 @@ fn names(raw_words: &[&str], expect_name: bool, heard: &mut Heard) {
     }
 }
 
+/// A phone number said digit by digit: the first unbroken run of 10 or 11 digits.
+fn phone_number(words: &[&str]) -> Option<PhoneNumber> {
+    let is_digit_word = |w: &str| {
+        ["double", "triple"].contains(&w)
+            || (w.chars().all(|c| c.is_ascii_digit()) && !w.is_empty() && w.len() <= 4)
+            || super::numbers::word_value(w).is_some_and(|v| v < 10)
+    };
+    let mut start = 0;
+    while start < words.len() {
+        if !is_digit_word(words[start]) {
+            start += 1;
+            continue;
+        }
+        let end = words[start..]
+            .iter()
+            .position(|w| !is_digit_word(w))
+            .map_or(words.len(), |p| start + p);
+        let digits = spoken_digits(&words[start..end]);
+        if (10..=11).contains(&digits.len())
+            && let Ok(phone) = PhoneNumber::parse(&digits)
+        {
+            return Some(phone);
+        }
+        start = end;
+    }
+    None
+}
+
 /// Understands one utterance. `today` is the clinic's; `expect_name` when the receptionist
 /// has just asked for a name.
 pub fn hear(raw: &str, today: NaiveDate, expect_name: bool) -> Heard {
@@ -764,21 +792,19 @@ pub fn hear(raw: &str, today: NaiveDate, expect_name: bool) -> Heard {
         heard.date = None;
     }
 
-    // Ten or more digits: a phone number.
-    let digits = spoken_digits(&words);
-    if digits.len() >= 10 && heard.birth_date.is_none() {
-        heard.phone = PhoneNumber::parse(
-            &digits[digits.len().saturating_sub(
-                if digits.starts_with('1') && digits.len() >= 11 {
-                    11
-                } else {
-                    10
-                },
-            )..],
-        )
-        .ok();
-    }
-    if heard.phone.is_none() && heard.birth_date.is_none() && heard.date.is_none() {
+    heard.phone = phone_number(&words);
+    let asks_something = heard.asks_hours
+        || heard.asks_address
+        || heard.asks_phone
+        || heard.asks_providers
+        || heard.asks_services
+        || heard.asks_time
+        || heard.asks_date
+        || heard.asks_who
+        || heard.wants_person;
+    // A question is not a name.
+    if asks_something {
+    } else if heard.phone.is_none() && heard.birth_date.is_none() && heard.date.is_none() {
         names(&words, expect_name, &mut heard);
     } else if expect_name || heard.has_any(&["name is", "this is"]) {
         // Strip the date and phone words before looking for a name.
@@ -795,32 +821,29 @@ pub fn hear(raw: &str, today: NaiveDate, expect_name: bool) -> Heard {
         names(&name_words, expect_name, &mut heard);
     }
 
-    for word in [
-        "cleaning",
-        "clean",
-        "checkup",
-        "check-up",
-        "exam",
-        "examination",
-        "filling",
-        "cavity",
-        "crown",
-        "emergency",
-        "toothache",
-        "pain",
-        "broken",
-        "new patient",
-        "whitening",
-        "extraction",
-        "root canal",
-        "consultation",
-    ] {
-        if heard.has(word) {
-            heard.service_words.push(word.to_owned());
+    // Services in the words the catalogue uses: "checkup" is an exam, a toothache an emergency.
+    let services: &[(&[&str], &str)] = &[
+        (&["cleaning", "clean", "hygiene"], "cleaning"),
+        (
+            &["checkup", "check-up", "check up", "exam", "examination"],
+            "exam",
+        ),
+        (&["filling", "cavity"], "filling"),
+        (&["crown"], "crown"),
+        (
+            &["emergency", "toothache", "pain", "broken tooth", "chipped"],
+            "emergency",
+        ),
+        (&["new patient"], "new patient"),
+        (&["whitening"], "whitening"),
+        (&["extraction", "pulled"], "extraction"),
+        (&["root canal"], "root canal"),
+        (&["consultation", "consult"], "consultation"),
+    ];
+    for (phrases, service) in services {
+        if heard.has_any(phrases) && !heard.service_words.iter().any(|s| s == service) {
+            heard.service_words.push((*service).to_owned());
         }
-    }
-    if heard.has("check up") {
-        heard.service_words.push("checkup".to_owned());
     }
     heard
 }
