@@ -49,6 +49,17 @@ pub struct AgentTurn {
     /// From the request (or connect, for the greeting) to the first chunk with content.
     pub first_chunk: Option<Duration>,
     pub complete: Duration,
+    /// Tool calls the server reported during this response.
+    pub tool_calls: Vec<ToolCallSeen>,
+}
+
+/// A `tool_call_invocation`, with its `tool_call_result` once it came.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCallSeen {
+    pub id: String,
+    pub name: String,
+    pub arguments: String,
+    pub result: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -226,6 +237,7 @@ impl CallClient {
             transfer_number: None,
             first_chunk: None,
             complete: Duration::ZERO,
+            tool_calls: Vec::new(),
         };
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -253,6 +265,7 @@ impl CallClient {
                     }
                 }
                 ServerFrame::Response(r) => self.stray.push(r),
+                ServerFrame::Other(value) => record_tool_call(&mut turn.tool_calls, &value),
                 ServerFrame::Invalid(why) => return Err(ClientError::Invalid(why)),
                 ServerFrame::Closed(code) => return Err(ClientError::Closed(code)),
                 _ => {}
@@ -416,4 +429,29 @@ fn config_lenient(value: &Value) -> ServerFrame {
         call_details: flag("call_details"),
         transcript_with_tool_calls: flag("transcript_with_tool_calls"),
     })
+}
+
+fn record_tool_call(calls: &mut Vec<ToolCallSeen>, frame: &Value) {
+    let text = |key: &str| {
+        frame
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    match frame.get("response_type").and_then(Value::as_str) {
+        Some("tool_call_invocation") => calls.push(ToolCallSeen {
+            id: text("tool_call_id"),
+            name: text("name"),
+            arguments: text("arguments"),
+            result: None,
+        }),
+        Some("tool_call_result") => {
+            let id = text("tool_call_id");
+            if let Some(call) = calls.iter_mut().rev().find(|c| c.id == id) {
+                call.result = Some(text("content"));
+            }
+        }
+        _ => {}
+    }
 }

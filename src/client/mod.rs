@@ -5,4 +5,4 @@ mod connection;
 pub mod loadtest;
 pub mod script;
 
-pub use connection::{AgentTurn, CallClient, CallOptions, ClientError, ServerFrame};
+pub use connection::{AgentTurn, CallClient, CallOptions, ClientError, ServerFrame, ToolCallSeen};

@@ -147,6 +147,14 @@ pub async fn run_with(
             Step::Say(text) => {
                 echo(&format!("caller: {text}"));
                 let turn = client.say(text, timeout).await.map_err(client_error)?;
+                for call in &turn.tool_calls {
+                    echo(&format!(
+                        "  [tool] {}({}) -> {}",
+                        call.name,
+                        call.arguments,
+                        call.result.as_deref().unwrap_or("(no result)")
+                    ));
+                }
                 echo(&format!("agent: {}", turn.text));
                 seen.turns.push(turn);
             }

@@ -51,6 +51,34 @@ impl Reply {
         )))
     }
 
+    /// Tells Retell a tool started (woven into `transcript_with_tool_calls`).
+    pub fn tool_invocation(
+        &self,
+        id: &str,
+        name: &str,
+        arguments: &str,
+    ) -> Result<(), Disconnected> {
+        self.outbox.send(Outbound::ToolCallInvocation {
+            tool_call_id: id.to_owned(),
+            name: name.to_owned(),
+            arguments: arguments.to_owned(),
+        })
+    }
+
+    /// Tells Retell what a tool returned.
+    pub fn tool_result(
+        &self,
+        id: &str,
+        content: &str,
+        successful: bool,
+    ) -> Result<(), Disconnected> {
+        self.outbox.send(Outbound::ToolCallResult {
+            tool_call_id: id.to_owned(),
+            content: content.to_owned(),
+            successful: Some(successful),
+        })
+    }
+
     /// Closes the response, with the action to run after it is spoken.
     pub fn finish(mut self, ending: Ending) {
         self.complete(ending);

@@ -144,9 +144,19 @@ impl Dialogue {
             now: step.turn.now,
             verification: &mut self.verification,
         };
+        let id = format!("{}-{}", step.turn.call_id, uuid::Uuid::new_v4().simple());
+        let _ = step
+            .voice
+            .reply
+            .tool_invocation(&id, name, &args.to_string());
         let started = std::time::Instant::now();
         let result = tools::call(&mut ctx, name, &args).await;
         tracing::debug!(call_id = %step.turn.call_id, tool = name, ok = result.is_ok(), elapsed_us = started.elapsed().as_micros() as u64, "tool call");
+        let content = match &result {
+            Ok(output) => output.result.to_string(),
+            Err(err) => err.as_result().to_string(),
+        };
+        let _ = step.voice.reply.tool_result(&id, &content, result.is_ok());
         result
     }
 
