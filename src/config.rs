@@ -10,7 +10,25 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::booking::AgentKind;
 use crate::tenancy::{OrgId, Slug, UnknownSlugPolicy};
+
+/// A secret from configuration: usable, never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,6 +57,15 @@ pub struct Settings {
     pub max_message_bytes: usize,
     /// On SIGTERM, how long calls in progress may go on before the server exits.
     pub drain_secs: u64,
+    /// The agent for clinics that do not choose one: `builtin` or `llm`.
+    pub agent: AgentKind,
+    /// OpenAI-compatible server for the LLM agent (OpenAI, Azure, Groq, vLLM, Ollama, ...).
+    pub llm_base_url: String,
+    pub llm_api_key: Option<Secret>,
+    pub llm_model: String,
+    /// Tried when the model gives no first token within `llm_first_token_ms`.
+    pub llm_fallback_model: Option<String>,
+    pub llm_first_token_ms: u64,
     /// Compatibility slug map: slug -> org id.
     pub orgs: BTreeMap<String, String>,
 }
@@ -57,6 +84,12 @@ impl Default for Settings {
             call_state_ttl_secs: 900,
             max_message_bytes: 8 * 1024 * 1024,
             drain_secs: 30,
+            agent: AgentKind::Builtin,
+            llm_base_url: "https://api.openai.com/v1".to_owned(),
+            llm_api_key: None,
+            llm_model: "gpt-4o-mini".to_owned(),
+            llm_fallback_model: None,
+            llm_first_token_ms: 2_000,
             orgs: BTreeMap::new(),
         }
     }
@@ -114,6 +147,9 @@ impl Settings {
         }
         if self.max_message_bytes == 0 {
             return Err(ConfigError::Zero("max_message_bytes"));
+        }
+        if self.llm_first_token_ms == 0 {
+            return Err(ConfigError::Zero("llm_first_token_ms"));
         }
         self.slug_aliases().map(|_| ())
     }

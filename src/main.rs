@@ -1,14 +1,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
+use ascendia::agent::AgentRouter;
+use ascendia::booking::AgentKind;
 use ascendia::cli::org::OrgCommand;
 use ascendia::client::loadtest::{self, LoadOptions};
 use ascendia::client::{CallClient, CallOptions, script};
 use ascendia::config::Settings;
 use ascendia::store::Store;
-use ascendia::{Server, agent::Receptionist, server::shutdown_signal, telemetry};
+use ascendia::{Server, server::shutdown_signal, telemetry};
 use clap::{Parser, Subcommand};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
@@ -46,6 +47,15 @@ enum Command {
         /// How long the agent may take to complete a response.
         #[arg(long, default_value_t = 10_000)]
         timeout_ms: u64,
+        /// Run the agent here, on this machine's database, instead of calling a server.
+        #[arg(long, value_parser = ["builtin", "llm"], conflicts_with = "url")]
+        agent: Option<String>,
+        /// The clinic to call, for local runs (default: demo).
+        #[arg(long, default_value = "demo")]
+        clinic: String,
+        /// The caller's number, as Retell's call details give it.
+        #[arg(long, default_value = "+15555550100")]
+        from: String,
     },
     /// Many concurrent simulated calls; reports latency and server memory.
     Loadtest {
@@ -98,7 +108,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Serve => {
             let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
             telemetry::init(settings.log_format);
-            let server = Server::build(&settings, Arc::new(Receptionist))
+            let server = Server::build(&settings, AgentRouter::from_settings(&settings, None))
                 .await
                 .map_err(|e| e.to_string())?;
             server
@@ -134,15 +144,34 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             url,
             script,
             timeout_ms,
+            agent,
+            clinic,
+            from,
         } => {
-            let url = match url {
-                Some(url) => url,
-                None => {
+            let url = match (url, agent) {
+                (Some(url), _) => url,
+                (None, Some(agent)) => {
+                    // A server of our own on a free port, with the chosen agent for every clinic.
+                    let mut settings =
+                        Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+                    settings.listen = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
+                    let kind = AgentKind::parse(&agent).ok_or("--agent is builtin or llm")?;
+                    let server =
+                        Server::build(&settings, AgentRouter::from_settings(&settings, Some(kind)))
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    let addr = server.local_addr().map_err(|e| e.to_string())?;
+                    tokio::spawn(server.run_until(std::future::pending()));
+                    format!("ws://{addr}/llm-websocket/{clinic}")
+                }
+                (None, None) => {
                     let settings =
                         Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
-                    format!("{}/demo", settings.websocket_base())
+                    format!("{}/{clinic}", settings.websocket_base())
                 }
             };
+            let mut options = CallOptions::default();
+            options.call.from_number = Some(from);
             let url = format!(
                 "{}/cli-{}",
                 url.trim_end_matches('/'),
@@ -154,13 +183,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     let text = std::fs::read_to_string(&path)
                         .map_err(|e| format!("{}: {e}", path.display()))?;
                     let steps = script::parse(&text).map_err(|e| e.to_string())?;
-                    script::run(&url, &steps, timeout, |line| println!("{line}"))
+                    script::run_with(&url, options, &steps, timeout, |line| println!("{line}"))
                         .await
                         .map_err(|e| e.to_string())?;
                     println!("script passed");
                     Ok(ExitCode::SUCCESS)
                 }
-                None => interactive(&url, timeout).await.map(|()| ExitCode::SUCCESS),
+                None => interactive(&url, options, timeout)
+                    .await
+                    .map(|()| ExitCode::SUCCESS),
             }
         }
         Command::Loadtest {
@@ -200,8 +231,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 
 /// A terminal call: each line is what the caller says; `/silence` asks for a reminder and
 /// `/quit` hangs up. Agent words print as they stream.
-async fn interactive(url: &str, timeout: Duration) -> Result<(), String> {
-    let mut client = CallClient::connect(url, CallOptions::default())
+async fn interactive(url: &str, options: CallOptions, timeout: Duration) -> Result<(), String> {
+    let mut client = CallClient::connect(url, options)
         .await
         .map_err(|e| e.to_string())?;
     let mut stdout = tokio::io::stdout();
@@ -231,6 +262,14 @@ async fn interactive(url: &str, timeout: Duration) -> Result<(), String> {
                 .await
         };
         let turn = turn.map_err(|e| e.to_string())?;
+        for call in &turn.tool_calls {
+            println!(
+                "\n  [tool] {}({}) -> {}",
+                call.name,
+                call.arguments,
+                call.result.as_deref().unwrap_or("(no result)")
+            );
+        }
         if line.is_empty() || line == "/silence" {
             print!("{}", turn.text);
         }

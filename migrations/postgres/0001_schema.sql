@@ -61,6 +61,11 @@ CREATE TABLE org_settings (
     lead_minutes        integer NOT NULL DEFAULT 120 CHECK (lead_minutes BETWEEN 0 AND 20160),
     horizon_days        integer NOT NULL DEFAULT 90 CHECK (horizon_days BETWEEN 1 AND 730),
     slot_step_minutes   integer NOT NULL DEFAULT 15 CHECK (slot_step_minutes BETWEEN 5 AND 240),
+    -- Which agent answers, and LLM overrides; the key itself stays in the environment.
+    agent               text CHECK (agent IN ('builtin', 'llm')),
+    llm_base_url        text,
+    llm_model           text,
+    llm_api_key_env     text,
     updated_at          timestamptz NOT NULL
 );
 

@@ -11,6 +11,11 @@ CREATE TABLE org_settings (
     lead_minutes        INTEGER NOT NULL DEFAULT 120 CHECK (lead_minutes BETWEEN 0 AND 20160),
     horizon_days        INTEGER NOT NULL DEFAULT 90 CHECK (horizon_days BETWEEN 1 AND 730),
     slot_step_minutes   INTEGER NOT NULL DEFAULT 15 CHECK (slot_step_minutes BETWEEN 5 AND 240),
+    -- Which agent answers, and LLM overrides; the key itself stays in the environment.
+    agent               TEXT CHECK (agent IN ('builtin', 'llm')),
+    llm_base_url        TEXT,
+    llm_model           TEXT,
+    llm_api_key_env     TEXT,
     updated_at          TEXT NOT NULL
 );
 

@@ -1,7 +1,9 @@
 //! What the agent behind the protocol must do. The session gives it a `Turn` and a `Reply`;
 //! the agent streams sentences into the reply and says how the turn ends.
 
+pub mod llm;
 pub mod receptionist;
+mod router;
 pub mod tools;
 
 use std::any::Any;
@@ -11,6 +13,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
 pub use receptionist::Receptionist;
+pub use router::AgentRouter;
 
 use crate::booking::Scheduler;
 use crate::retell::frames::{CallDetails, Role, Utterance};

@@ -107,6 +107,11 @@ impl Scheduler {
         Ok(self.store.clinic(org.id, TxMode::Read).await?)
     }
 
+    pub async fn settings(&self, org: &Organization) -> Result<ClinicSettings, ServiceError> {
+        let mut tx = self.read(org).await?;
+        Ok(tx.settings().await?)
+    }
+
     pub async fn catalogue(&self, org: &Organization) -> Result<Catalogue, ServiceError> {
         let mut tx = self.read(org).await?;
         Ok(Catalogue {

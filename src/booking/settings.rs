@@ -12,4 +12,37 @@ pub struct ClinicSettings {
     pub transfer_number: Option<PhoneNumber>,
     pub cancellation_policy: Option<String>,
     pub rules: BookingRules,
+    /// Which agent answers this clinic's calls; `None`: the server's default.
+    pub agent: Option<AgentKind>,
+    /// LLM agent overrides: model server, model, and the environment variable holding the key.
+    pub llm_base_url: Option<String>,
+    pub llm_model: Option<String>,
+    pub llm_api_key_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgentKind {
+    /// The built-in receptionist (no network).
+    #[default]
+    Builtin,
+    /// An OpenAI-compatible model.
+    Llm,
+}
+
+impl AgentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentKind::Builtin => "builtin",
+            AgentKind::Llm => "llm",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "builtin" => Some(AgentKind::Builtin),
+            "llm" => Some(AgentKind::Llm),
+            _ => None,
+        }
+    }
 }

@@ -9,8 +9,8 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AppointmentType, AppointmentTypeId, BookingRules, ClinicSettings, ExceptionKind, Minutes,
-    OfficeHours, Operatory, OperatoryId, PhoneNumber, Provider, ProviderId, ProviderKind,
+    AgentKind, AppointmentType, AppointmentTypeId, BookingRules, ClinicSettings, ExceptionKind,
+    Minutes, OfficeHours, Operatory, OperatoryId, PhoneNumber, Provider, ProviderId, ProviderKind,
     ScheduleException, TimePattern, TimeRange, WeeklyBlock,
 };
 use crate::store::{ClinicProfile, Store, StoreError, TxMode};
@@ -71,6 +71,16 @@ pub struct SettingsSection {
     pub lead_minutes: u32,
     pub horizon_days: u32,
     pub slot_step_minutes: u32,
+    /// "builtin" or "llm"; absent: the server's default agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_base_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_model: Option<String>,
+    /// The name of the environment variable that holds this clinic's model API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_api_key_env: Option<String>,
 }
 
 impl Default for SettingsSection {
@@ -84,6 +94,10 @@ impl Default for SettingsSection {
             lead_minutes: rules.lead_minutes,
             horizon_days: rules.horizon_days,
             slot_step_minutes: rules.slot_step_minutes,
+            agent: None,
+            llm_base_url: None,
+            llm_model: None,
+            llm_api_key_env: None,
         }
     }
 }
@@ -271,6 +285,26 @@ fn validate(file: &ClinicFile) -> Result<Validated, SetupError> {
         transfer_number: optional_phone(&s.transfer_number, "settings.transfer_number")?,
         cancellation_policy: text(&s.cancellation_policy),
         rules,
+        agent: s.agent,
+        llm_base_url: text(&s.llm_base_url)
+            .map(|url| {
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    Ok(url)
+                } else {
+                    Err(invalid(format!("settings.llm_base_url '{url}' must start with http:// or https://")))
+                }
+            })
+            .transpose()?,
+        llm_model: text(&s.llm_model),
+        llm_api_key_env: text(&s.llm_api_key_env)
+            .map(|var| {
+                if var.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
+                    Ok(var)
+                } else {
+                    Err(invalid(format!("settings.llm_api_key_env '{var}' must name an environment variable (A-Z, 0-9, _), not hold the key")))
+                }
+            })
+            .transpose()?,
     };
     let mut office_hours = Vec::new();
     for (day, ranges) in &file.office_hours {
@@ -619,6 +653,10 @@ pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, Set
             lead_minutes: settings.rules.lead_minutes,
             horizon_days: settings.rules.horizon_days,
             slot_step_minutes: settings.rules.slot_step_minutes,
+            agent: settings.agent,
+            llm_base_url: settings.llm_base_url,
+            llm_model: settings.llm_model,
+            llm_api_key_env: settings.llm_api_key_env,
         },
         office_hours,
         operatories: operatories

@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+pub mod fake_llm;
 pub mod pg;
 
 /// A real server on a random port with its own SQLite file.

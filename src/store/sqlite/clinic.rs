@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::booking::{
-    Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId,
+    AgentKind, Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId,
     BookingRules, Busy, ClinicSettings, ExceptionKind, Minutes, OfficeHours, Operatory,
     OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId, ProviderKind,
     ScheduleException, TimePattern, TimeRange, WeeklyBlock,
@@ -60,7 +60,8 @@ impl ClinicTx for SqliteClinic {
         Box::pin(async move {
             let row = sqlx::query(
                 "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
-                        horizon_days, slot_step_minutes
+                        horizon_days, slot_step_minutes, agent, llm_base_url, llm_model,
+                        llm_api_key_env
                  FROM org_settings WHERE org_id = ?",
             )
             .bind(&self.org_key)
@@ -79,6 +80,13 @@ impl ClinicTx for SqliteClinic {
                     horizon_days: unsigned(row.try_get("horizon_days")?)?,
                     slot_step_minutes: unsigned(row.try_get("slot_step_minutes")?)?,
                 },
+                agent: row
+                    .try_get::<Option<String>, _>("agent")?
+                    .map(|a| AgentKind::parse(&a).ok_or_else(|| corrupt(format!("agent '{a}'"))))
+                    .transpose()?,
+                llm_base_url: row.try_get("llm_base_url")?,
+                llm_model: row.try_get("llm_model")?,
+                llm_api_key_env: row.try_get("llm_api_key_env")?,
             })
         })
     }
@@ -452,14 +460,17 @@ impl ClinicTx for SqliteClinic {
         Box::pin(async move {
             sqlx::query(
                 "INSERT INTO org_settings (org_id, address, phone, transfer_number,
-                     cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at,
+                     agent, llm_base_url, llm_model, llm_api_key_env)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
                      phone = excluded.phone, transfer_number = excluded.transfer_number,
                      cancellation_policy = excluded.cancellation_policy,
                      lead_minutes = excluded.lead_minutes, horizon_days = excluded.horizon_days,
                      slot_step_minutes = excluded.slot_step_minutes,
-                     updated_at = excluded.updated_at",
+                     updated_at = excluded.updated_at, agent = excluded.agent,
+                     llm_base_url = excluded.llm_base_url, llm_model = excluded.llm_model,
+                     llm_api_key_env = excluded.llm_api_key_env",
             )
             .bind(&self.org_key)
             .bind(&s.address)
@@ -470,6 +481,10 @@ impl ClinicTx for SqliteClinic {
             .bind(i64::from(s.rules.horizon_days))
             .bind(i64::from(s.rules.slot_step_minutes))
             .bind(Utc::now())
+            .bind(s.agent.map(AgentKind::as_str))
+            .bind(&s.llm_base_url)
+            .bind(&s.llm_model)
+            .bind(&s.llm_api_key_env)
             .execute(&mut *self.tx)
             .await?;
             Ok(())

@@ -1,0 +1,35 @@
+//! The system prompt: the clinic's own instructions and settings, the date in its zone, and
+//! the rules every clinic's receptionist keeps.
+
+use crate::agent::Turn;
+
+pub fn system(turn: &Turn) -> String {
+    let org = &turn.org;
+    let local = org.time_zone.local(turn.now);
+    let mut prompt = format!(
+        "You are the phone receptionist of {name}, a dental clinic. You speak with callers on \
+         the phone: keep answers short and natural, one or two sentences, no lists or markup.\n\
+         Today is {date}; the time is {time} ({zone}). Interpret dates the caller says from today.\n\
+         Rules:\n\
+         - Use the tools for anything about the schedule, patients or appointments; never guess.\n\
+         - Before reading back appointments or patient details, verify the caller: a record found \
+           by the number they call from, or by last name and date of birth.\n\
+         - Offer two or three concrete times from find_slots. Before booking, rescheduling or \
+           cancelling, read the details back and wait for a clear yes.\n\
+         - If the caller asks for a person, or you cannot help, use transfer_to_front_desk.\n\
+         - When the caller is done, say goodbye and use end_call.\n",
+        name = org.name,
+        date = local.format("%A, %B %-d, %Y"),
+        time = local.format("%-I:%M %p"),
+        zone = org.time_zone.name(),
+    );
+    if let Some(number) = turn.call.as_ref().and_then(|c| c.from_number.as_deref()) {
+        prompt.push_str(&format!("The caller is calling from {number}.\n"));
+    }
+    if let Some(instructions) = org.instructions.as_deref().filter(|i| !i.trim().is_empty()) {
+        prompt.push_str("Clinic instructions:\n");
+        prompt.push_str(instructions.trim());
+        prompt.push('\n');
+    }
+    prompt
+}

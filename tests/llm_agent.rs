@@ -1,0 +1,383 @@
+//! The LLM agent against a fake OpenAI-compatible server on loopback (real HTTP and SSE):
+//! streaming, tool calls split across chunks, a stalled first token, errors mid-stream and
+//! superseded responses.
+
+mod common;
+
+use std::time::Duration;
+
+use ascendia::agent::AgentRouter;
+use ascendia::booking::{AgentKind, NewPatient, PatientLookup, PhoneNumber};
+use ascendia::config::Settings;
+use ascendia::store::AppointmentFilter;
+use chrono::{NaiveDate, Utc};
+use common::fake_llm::{self, Answer, Event, FakeLlm, finish, say, text, tool};
+use common::{TIMEOUT, TestApp};
+use serde_json::{Value, json};
+
+const KEY: &str = "sk-test-not-a-real-key-7f3a";
+
+async fn app_with(fake: &FakeLlm, fallback: Option<&str>) -> TestApp {
+    let configure = |s: &mut Settings| {
+        s.agent = AgentKind::Llm;
+        s.llm_base_url = fake.base_url();
+        s.llm_api_key = Some(serde_json::from_value(json!(KEY)).expect("secret"));
+        s.llm_model = "primary-model".into();
+        s.llm_fallback_model = fallback.map(str::to_owned);
+        s.llm_first_token_ms = 400;
+    };
+    let mut settings = Settings::default();
+    configure(&mut settings);
+    let router = AgentRouter::from_settings(&settings, None);
+    TestApp::spawn_with(configure, router).await
+}
+
+async fn call(app: &TestApp, id: &str) -> ascendia::client::CallClient {
+    let mut options = ascendia::client::CallOptions::default();
+    options.call.from_number = Some("+15552010777".into());
+    let mut call = ascendia::client::CallClient::connect(
+        &app.ws(&format!("/llm-websocket/demo/{id}")),
+        options,
+    )
+    .await
+    .expect("connect");
+    call.greeting(TIMEOUT).await.expect("greeting");
+    call
+}
+
+#[tokio::test]
+async fn streams_sentences_with_the_clinics_prompt_tools_and_key() {
+    let fake = FakeLlm::queue(vec![say(&[
+        "Hello there. How",
+        " can I",
+        " help you today?",
+    ])])
+    .await;
+    let app = app_with(&fake, None).await;
+    let mut call = call(&app, "llm-hello").await;
+    let turn = call.say("hi", TIMEOUT).await.expect("answer");
+    assert_eq!(turn.text, "Hello there. How can I help you today?");
+    assert!(
+        turn.chunks >= 3,
+        "sentences stream separately: {} chunks",
+        turn.chunks
+    );
+
+    let requests = fake.requests();
+    let (headers, body) = &requests[0];
+    assert_eq!(
+        headers.get("authorization").and_then(|v| v.to_str().ok()),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    assert_eq!(body["model"], "primary-model");
+    assert_eq!(body["stream"], true);
+    let system = body["messages"][0]["content"].as_str().unwrap_or("");
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .format("%A, %B %-d, %Y")
+        .to_string();
+    assert!(
+        system.contains("Demo Dental") && system.contains(&today),
+        "{system}"
+    );
+    assert!(
+        system.contains("Demo clinic created on first start"),
+        "the clinic's instructions: {system}"
+    );
+    let tools: Vec<&str> = body["tools"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter_map(|t| t["function"]["name"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        tools.contains(&"find_slots")
+            && tools.contains(&"book_appointment")
+            && tools.contains(&"transfer_to_front_desk")
+    );
+    assert_eq!(
+        body["messages"].as_array().map(Vec::len),
+        Some(3),
+        "system, greeting, caller"
+    );
+}
+
+#[tokio::test]
+async fn tool_calls_split_across_chunks_find_and_book_an_appointment() {
+    // Step by step, from how many tool results the request already carries.
+    let fake = FakeLlm::start(|request: &Value| {
+        let last_is_yes = request["messages"].as_array().and_then(|m| m.last()).is_some_and(|m| m["role"] == "user" && m["content"].as_str().is_some_and(|c| c.starts_with("Yes")));
+        let done = fake_llm::tool_messages(request);
+        let step = if done >= 3 { 4 } else { done + usize::from(last_is_yes) };
+        match step {
+            // 1: find the caller by the number they call from (arguments in pieces, no index).
+            0 => Answer::Stream(vec![
+                tool(None, Some("call_a"), Some("find_patient"), "{\"pho"),
+                tool(None, None, None, "ne\": \"+1555201"),
+                tool(None, None, None, "0777\"}"),
+                finish("tool_calls"),
+                Event::Done,
+            ]),
+            // 2: look for slots (with index, split name/arguments).
+            1 => Answer::Stream(vec![
+                tool(Some(0), Some("call_b"), Some("find_slots"), ""),
+                tool(Some(0), None, None, "{\"appointment_type\": \"cleaning\", "),
+                tool(Some(0), None, None, &format!("\"from\": \"{}\"}}", common::next_weekday("America/New_York", chrono::Weekday::Tue, 1))),
+                finish("tool_calls"),
+                Event::Done,
+            ]),
+            // 3: offer what came back.
+            2 => {
+                let slots = fake_llm::last_tool_result(request).unwrap_or(Value::Null);
+                let first = slots["slots"][0]["spoken"].as_str().unwrap_or("no slot").to_owned();
+                say(&[&format!("I have {first}. "), "Shall I book it?"])
+            }
+            // 4: the caller said yes: book the first slot found.
+            3 => {
+                let slots = request["messages"].as_array().and_then(|m| m.iter().find(|m| m["role"] == "tool" && m["content"].as_str().is_some_and(|c| c.contains("slots")))).and_then(|m| m["content"].as_str()).and_then(|c| serde_json::from_str::<Value>(c).ok()).unwrap_or(Value::Null);
+                let slot = &slots["slots"][0];
+                let args = json!({"appointment_type": "cleaning", "provider_id": slot["provider_id"], "start": slot["start"]}).to_string();
+                let (a, b) = args.split_at(args.len() / 2);
+                Answer::Stream(vec![
+                    tool(Some(0), Some("call_c"), Some("book_appointment"), a),
+                    tool(Some(0), None, None, b),
+                    finish("tool_calls"),
+                    Event::Done,
+                ])
+            }
+            _ => say(&["You're all set. ", "Anything else?"]),
+        }
+    })
+    .await;
+    let app = app_with(&fake, None).await;
+    let org = app.org("demo").await;
+    let new = NewPatient::new(
+        "Lia",
+        "Marsh",
+        NaiveDate::from_ymd_opt(1985, 5, 5).expect("date"),
+        Some(PhoneNumber::parse("+15552010777").expect("phone")),
+        None,
+        Utc::now().date_naive(),
+    )
+    .expect("patient");
+    let lia = app
+        .state
+        .scheduler
+        .create_patient(&org, new, Utc::now())
+        .await
+        .expect("created");
+
+    let mut call = call(&app, "llm-book").await;
+    let offer = call
+        .say("I'd like a cleaning next Tuesday", TIMEOUT)
+        .await
+        .expect("offer");
+    assert!(
+        offer
+            .text
+            .starts_with("One moment while I check the schedule."),
+        "holding line first: {} {:?}",
+        offer.text,
+        offer.tool_calls
+    );
+    assert!(offer.text.contains("Shall I book it?"), "{}", offer.text);
+    let names: Vec<&str> = offer.tool_calls.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["find_patient", "find_slots"]);
+    assert!(
+        offer.tool_calls[0]
+            .result
+            .as_deref()
+            .is_some_and(|r| r.contains("\"verified\":true"))
+    );
+    assert!(
+        offer.tool_calls[0].arguments.contains("+15552010777"),
+        "assembled from pieces"
+    );
+
+    let booked = call.say("Yes please", TIMEOUT).await.expect("booked");
+    assert!(booked.text.contains("You're all set"), "{}", booked.text);
+    assert_eq!(booked.tool_calls.len(), 1);
+    assert!(
+        booked.tool_calls[0]
+            .result
+            .as_deref()
+            .is_some_and(|r| r.contains("\"booked\":true")),
+        "{:?}",
+        booked.tool_calls
+    );
+    let appointments = app
+        .state
+        .scheduler
+        .appointments(&org, AppointmentFilter::Patient(lia.id))
+        .await
+        .expect("list");
+    assert_eq!(appointments.len(), 1);
+    assert_eq!(appointments[0].source, "voice");
+    // The model saw the earlier tool exchange on the second turn.
+    let requests = fake.requests();
+    assert!(
+        requests
+            .last()
+            .is_some_and(|(_, r)| fake_llm::tool_messages(r) >= 3)
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_first_token_switches_to_the_fallback_model() {
+    let fake = FakeLlm::start(|request: &Value| {
+        if request["model"] == "primary-model" {
+            Answer::Stream(vec![
+                Event::Sleep(Duration::from_secs(3)),
+                text("too late"),
+                Event::Done,
+            ])
+        } else {
+            say(&["Hi, this is the fallback speaking."])
+        }
+    })
+    .await;
+    let app = app_with(&fake, Some("fallback-model")).await;
+    let mut call = call(&app, "llm-stall").await;
+    let turn = call.say("hello?", TIMEOUT).await.expect("answer");
+    assert_eq!(turn.text, "Hi, this is the fallback speaking.");
+    let models: Vec<Value> = fake
+        .requests()
+        .iter()
+        .map(|(_, r)| r["model"].clone())
+        .collect();
+    assert_eq!(models, [json!("primary-model"), json!("fallback-model")]);
+    assert!(
+        common::eventually(Duration::from_secs(2), || async { fake.dropped() >= 1 }).await,
+        "the stalled stream was abandoned"
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_model_without_fallback_gets_an_apology() {
+    let fake = FakeLlm::queue(vec![Answer::Stream(vec![
+        Event::Sleep(Duration::from_secs(3)),
+        text("too late"),
+        Event::Done,
+    ])])
+    .await;
+    let app = app_with(&fake, None).await;
+    let mut call = call(&app, "llm-apology").await;
+    let started = std::time::Instant::now();
+    let turn = call.say("hello?", TIMEOUT).await.expect("answer");
+    assert!(turn.text.contains("I'm sorry"), "{}", turn.text);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "within the first-token budget, not the server's stall"
+    );
+}
+
+#[tokio::test]
+async fn an_error_before_any_text_tries_the_fallback_but_never_after_text() {
+    let fake = FakeLlm::start(|request: &Value| {
+        if request["model"] == "primary-model" {
+            Answer::Status(503)
+        } else {
+            say(&["Fallback here."])
+        }
+    })
+    .await;
+    let app = app_with(&fake, Some("fallback-model")).await;
+    let mut c = call(&app, "llm-503").await;
+    assert_eq!(
+        c.say("hi", TIMEOUT).await.expect("answer").text,
+        "Fallback here."
+    );
+
+    // Text, then the stream breaks: what was said stands; no retry, no apology.
+    let broken = FakeLlm::queue(vec![Answer::Stream(vec![
+        text("Let me see. "),
+        text("Your next"),
+        Event::Sleep(Duration::from_millis(150)),
+        Event::Break,
+    ])])
+    .await;
+    let app = app_with(&broken, Some("fallback-model")).await;
+    let mut c = call(&app, "llm-break").await;
+    let turn = c
+        .say("when is my appointment", TIMEOUT)
+        .await
+        .expect("completed");
+    assert_eq!(turn.text, "Let me see. Your next");
+    assert_eq!(
+        broken.requests().len(),
+        1,
+        "never retried after text was sent"
+    );
+    // In-stream error event after text: the same.
+    let errored = FakeLlm::queue(vec![Answer::Stream(vec![
+        text("One sec. "),
+        Event::Sleep(Duration::from_millis(50)),
+        Event::Data(json!({"error": {"message": "overloaded"}})),
+    ])])
+    .await;
+    let app = app_with(&errored, Some("fallback-model")).await;
+    let mut c = call(&app, "llm-error-event").await;
+    assert_eq!(
+        c.say("hi", TIMEOUT).await.expect("completed").text,
+        "One sec."
+    );
+    assert_eq!(errored.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_superseded_response_abandons_its_http_stream() {
+    let slow: Vec<Event> = (0..30)
+        .flat_map(|i| {
+            [
+                Event::Sleep(Duration::from_millis(100)),
+                text(&format!("word{i} ")),
+            ]
+        })
+        .collect();
+    let fake = FakeLlm::start(move |request: &Value| {
+        let last_user = request["messages"]
+            .as_array()
+            .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
+            .and_then(|m| m["content"].as_str())
+            .unwrap_or("")
+            .to_owned();
+        if last_user.contains("first") {
+            Answer::Stream(slow.clone())
+        } else {
+            say(&["Second answer."])
+        }
+    })
+    .await;
+    let app = app_with(&fake, None).await;
+    let mut c = call(&app, "llm-supersede").await;
+    c.send_json(&json!({"interaction_type": "response_required", "response_id": 1, "transcript": [{"role": "user", "content": "first question"}]}));
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    c.send_json(&json!({"interaction_type": "response_required", "response_id": 2, "transcript": [{"role": "user", "content": "first question"}, {"role": "user", "content": "second"}]}));
+    let second = c
+        .response_with(2, std::time::Instant::now(), TIMEOUT, |_| {})
+        .await
+        .expect("second answered");
+    assert_eq!(second.text, "Second answer.");
+    assert!(
+        common::eventually(Duration::from_secs(2), || async { fake.dropped() >= 1 }).await,
+        "the superseded stream was closed"
+    );
+}
+
+#[tokio::test]
+async fn the_key_never_reaches_the_logs_or_debug_output() {
+    let settings = Settings {
+        llm_api_key: Some(serde_json::from_value(json!(KEY)).expect("secret")),
+        ..Settings::default()
+    };
+    assert!(!format!("{settings:?}").contains(KEY));
+    let endpoint = ascendia::agent::llm::LlmEndpoint {
+        base_url: "http://x".into(),
+        api_key: Some(KEY.into()),
+        model: "m".into(),
+    };
+    assert!(!format!("{endpoint:?}").contains(KEY));
+    let _ = PatientLookup::Phone;
+}
