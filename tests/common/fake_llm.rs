@@ -63,6 +63,10 @@ impl FakeLlm {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        // Like a real model server: no Nagle delay on small SSE writes.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
