@@ -44,25 +44,35 @@ async fn main() {
     tokio::spawn(server.run_until(std::future::pending()));
 
     let mut overhead = Vec::with_capacity(TURNS);
-    let mut call = CallClient::connect(&format!("ws://{addr}/llm-websocket/demo/llm-bench"), CallOptions::default())
-        .await
-        .expect("connect");
+    let mut call = CallClient::connect(
+        &format!("ws://{addr}/llm-websocket/demo/llm-bench"),
+        CallOptions::default(),
+    )
+    .await
+    .expect("connect");
     call.greeting(TIMEOUT).await.expect("greeting");
     for i in 0..TURNS {
         // A fresh call every 20 turns keeps the transcript realistic.
         if i > 0 && i % 20 == 0 {
             call.hang_up().await;
-            call = CallClient::connect(&format!("ws://{addr}/llm-websocket/demo/llm-bench-{i}"), CallOptions::default())
-                .await
-                .expect("connect");
+            call = CallClient::connect(
+                &format!("ws://{addr}/llm-websocket/demo/llm-bench-{i}"),
+                CallOptions::default(),
+            )
+            .await
+            .expect("connect");
             call.greeting(TIMEOUT).await.expect("greeting");
         }
-        let turn = call.say("I'd like to book a cleaning", TIMEOUT).await.expect("answer");
+        let turn = call
+            .say("I'd like to book a cleaning", TIMEOUT)
+            .await
+            .expect("answer");
         let first = turn.first_chunk.expect("spoke");
         overhead.push(first.saturating_sub(MODEL_DELAY));
     }
     overhead.sort();
-    let at = |p: f64| overhead[((overhead.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
+    let at =
+        |p: f64| overhead[((overhead.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
     println!(
         "LLM agent overhead (first chunk minus the model's {} ms), n={}: p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
         MODEL_DELAY.as_millis(),
