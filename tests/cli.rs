@@ -409,6 +409,17 @@ async fn a_bad_clinic_file_is_refused_with_the_reason_and_changes_nothing() {
         ),
         (format!("{good}\ncolour = \"blue\"\n"), "colour"),
         (good.replace("name = \"Op 2\"", "name = \"Op 1\""), "twice"),
+        (
+            format!("{good}\n[phrases]\nhello = \"Hi!\"\n"),
+            "is not a phrase",
+        ),
+        (
+            good.replace(
+                "slot_step_minutes = 15",
+                "slot_step_minutes = 15\nllm_api_key_env = \"sk-live-123\"",
+            ),
+            "llm_api_key_env",
+        ),
     ];
     for (i, (file, reason)) in cases.iter().enumerate() {
         let path = app.dir.path().join(format!("bad-{i}.toml"));

@@ -951,3 +951,27 @@ async fn the_same_booking_request_twice_books_once() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn a_clinic_words_its_own_lines() {
+    let app = TestApp::spawn().await;
+    let file = format!(
+        "{}\n[phrases]\nanything_else = \"Anything more we can do for you today?\"\ngoodbye = \"Bye now, and keep smiling!\"\n",
+        common::DEMO_CLINIC
+    );
+    app.import_clinic("demo", &file).await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say What are your hours?
+        expect We're open Monday
+        expect Anything more we can do for you today?
+        say No, bye.
+        expect Bye now, and keep smiling!
+        expect-not Thank you for calling
+        expect-end-call
+    ",
+    )
+    .await;
+}

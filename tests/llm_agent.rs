@@ -381,3 +381,55 @@ async fn the_key_never_reaches_the_logs_or_debug_output() {
     assert!(!format!("{endpoint:?}").contains(KEY));
     let _ = PatientLookup::Phone;
 }
+
+#[tokio::test]
+async fn each_clinic_gets_the_agent_it_chose() {
+    let fake = FakeLlm::queue(vec![say(&["The model answers for Twin."])]).await;
+    // The server's default is the built-in receptionist; clinic "twin" chose the LLM.
+    let app = TestApp::spawn_with(
+        |_| {},
+        AgentRouter::from_settings(&Settings::default(), None),
+    )
+    .await;
+    let file = common::DEMO_CLINIC.replace(
+        "slot_step_minutes = 15",
+        &format!("slot_step_minutes = 15\nagent = \"llm\"\nllm_base_url = \"{}\"\nllm_model = \"twin-model\"\nllm_api_key_env = \"TWIN_LLM_KEY_UNSET\"", fake.base_url()),
+    );
+    app.import_clinic("twin", &file).await;
+    let mut twin = ascendia::client::CallClient::connect(
+        &app.ws("/llm-websocket/twin/a1"),
+        Default::default(),
+    )
+    .await
+    .expect("connect");
+    twin.greeting(TIMEOUT).await.expect("greeting");
+    assert_eq!(
+        twin.say("hello", TIMEOUT).await.expect("answer").text,
+        "The model answers for Twin."
+    );
+    let mut demo = ascendia::client::CallClient::connect(
+        &app.ws("/llm-websocket/demo/a2"),
+        Default::default(),
+    )
+    .await
+    .expect("connect");
+    demo.greeting(TIMEOUT).await.expect("greeting");
+    assert!(
+        demo.say("what time is it", TIMEOUT)
+            .await
+            .expect("answer")
+            .text
+            .contains("here at Demo Dental")
+    );
+    let requests = fake.requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "only the LLM clinic's call reached the model"
+    );
+    assert_eq!(requests[0].1["model"], "twin-model");
+    assert!(
+        requests[0].0.get("authorization").is_none(),
+        "no key: the variable it names is unset"
+    );
+}

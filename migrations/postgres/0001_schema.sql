@@ -66,6 +66,8 @@ CREATE TABLE org_settings (
     llm_base_url        text,
     llm_model           text,
     llm_api_key_env     text,
+    -- The clinic's own wording: a JSON object of phrase name to text.
+    phrases             text,
     updated_at          timestamptz NOT NULL
 );
 

@@ -16,6 +16,8 @@ CREATE TABLE org_settings (
     llm_base_url        TEXT,
     llm_model           TEXT,
     llm_api_key_env     TEXT,
+    -- The clinic's own wording: a JSON object of phrase name to text.
+    phrases             TEXT,
     updated_at          TEXT NOT NULL
 );
 

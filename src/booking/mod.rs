@@ -24,7 +24,7 @@ pub use service::{
     BookRequest, Booked, Catalogue, PatientLookup, RescheduleRequest, Scheduler, ServiceError,
     SlotSearch,
 };
-pub use settings::{AgentKind, ClinicSettings};
+pub use settings::{AgentKind, ClinicSettings, PHRASE_KEYS, Phrases};
 pub use when::{parse_date, parse_start};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

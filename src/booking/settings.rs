@@ -18,6 +18,32 @@ pub struct ClinicSettings {
     pub llm_base_url: Option<String>,
     pub llm_model: Option<String>,
     pub llm_api_key_env: Option<String>,
+    /// The clinic's own wording for what the receptionist says often.
+    pub phrases: Phrases,
+}
+
+/// Lines a clinic may word its own way; anything else is refused on import.
+pub const PHRASE_KEYS: &[(&str, &str)] = &[
+    ("anything_else", "asked after each task is done"),
+    ("goodbye", "said before the call ends"),
+    ("transfer", "said before handing over to the front desk"),
+    ("holding", "said by the LLM agent before slow tools"),
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Phrases(pub std::collections::BTreeMap<String, String>);
+
+impl Phrases {
+    /// The clinic's line for `key`, else `default`.
+    pub fn or(&self, key: &str, default: &str) -> String {
+        self.0
+            .get(key)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .unwrap_or(default)
+            .to_owned()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

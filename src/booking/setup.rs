@@ -47,6 +47,9 @@ pub struct ClinicFile {
     /// Weekday name to ranges, e.g. `monday = "08:00-12:00, 13:00-17:00"`.
     #[serde(default)]
     pub office_hours: BTreeMap<String, String>,
+    /// The clinic's own wording: `goodbye`, `anything_else`, `transfer`, `holding`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub phrases: BTreeMap<String, String>,
     #[serde(default)]
     pub operatories: Vec<OperatoryEntry>,
     #[serde(default)]
@@ -256,6 +259,25 @@ fn text(raw: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+fn phrases(raw: &BTreeMap<String, String>) -> Result<super::Phrases, SetupError> {
+    for (key, text) in raw {
+        if !super::PHRASE_KEYS.iter().any(|(k, _)| k == key) {
+            let known: Vec<&str> = super::PHRASE_KEYS.iter().map(|(k, _)| *k).collect();
+            return Err(invalid(format!(
+                "[phrases] '{key}' is not a phrase (use {})",
+                known.join(", ")
+            )));
+        }
+        let length = text.trim().chars().count();
+        if length == 0 || length > 300 {
+            return Err(invalid(format!(
+                "[phrases] '{key}' must be 1 to 300 characters"
+            )));
+        }
+    }
+    Ok(super::Phrases(raw.clone()))
+}
+
 fn unique<'a>(names: impl Iterator<Item = &'a str>, what: &str) -> Result<(), SetupError> {
     let mut seen = HashSet::new();
     for name in names {
@@ -296,6 +318,7 @@ fn validate(file: &ClinicFile) -> Result<Validated, SetupError> {
             })
             .transpose()?,
         llm_model: text(&s.llm_model),
+        phrases: phrases(&file.phrases)?,
         llm_api_key_env: text(&s.llm_api_key_env)
             .map(|var| {
                 if var.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
@@ -659,6 +682,7 @@ pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, Set
             llm_api_key_env: settings.llm_api_key_env,
         },
         office_hours,
+        phrases: settings.phrases.0.clone(),
         operatories: operatories
             .iter()
             .map(|o| OperatoryEntry {

@@ -26,6 +26,7 @@ use crate::retell::frames::Role;
 /// The model settings for one call (server defaults, overridden per clinic).
 #[derive(Debug, Clone)]
 pub struct LlmPlan {
+    pub holding_line: String,
     pub primary: LlmEndpoint,
     pub fallback: Option<LlmEndpoint>,
     pub first_token: Duration,
@@ -93,6 +94,7 @@ impl LlmAgent {
                 ..primary.clone()
             });
         LlmPlan {
+            holding_line: clinic.phrases.or("holding", HOLDING_LINE),
             primary,
             fallback,
             first_token: self.defaults.first_token,
@@ -180,7 +182,7 @@ impl LlmAgent {
                 .iter()
                 .any(|c| c.name == "find_slots" || tools::find(&c.name).is_some_and(|t| t.writes));
             if slow && !reply.has_spoken() && !held {
-                reply.say(&format!("{HOLDING_LINE} "))?;
+                reply.say(&format!("{} ", plan.holding_line))?;
                 held = true;
             }
             let assistant = json!({

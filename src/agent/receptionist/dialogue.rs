@@ -8,7 +8,7 @@ use super::hear::{DayPart, Heard, Intent, hear};
 use super::smalltalk::{self, SmallTalk};
 use crate::agent::tools::{self, ToolContext, ToolError, Verification};
 use crate::agent::{AgentError, Ending, Reply, Turn, TurnKind};
-use crate::booking::PhoneNumber;
+use crate::booking::{PhoneNumber, Phrases};
 
 /// What the receptionist asked last, so the answer is read in its light.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,7 +87,11 @@ struct Step<'a, 't> {
     voice: Voice<'a>,
     caller: Option<PhoneNumber>,
     today: NaiveDate,
+    /// The clinic's own wording, where it has any.
+    phrases: Phrases,
 }
+
+const ANYTHING_ELSE: &str = "Is there anything else I can help you with?";
 
 type Outcome = Result<Ending, AgentError>;
 
@@ -99,11 +103,18 @@ impl Dialogue {
             .and_then(|c| c.from_number.as_deref())
             .and_then(|n| PhoneNumber::parse(n).ok());
         let today = turn.org.time_zone.local(turn.now).date_naive();
+        let phrases = turn
+            .scheduler
+            .settings(&turn.org)
+            .await
+            .map(|s| s.phrases)
+            .unwrap_or_default();
         let mut step = Step {
             turn,
             voice: Voice { reply },
             caller,
             today,
+            phrases,
         };
         if turn.kind == TurnKind::Reminder {
             return self.remind(&mut step);
@@ -181,9 +192,8 @@ impl Dialogue {
         if heard.goodbye && !(confirming && heard.yes)
             || (self.awaiting == Awaiting::AnythingElse && heard.no && heard.intent.is_none())
         {
-            step.voice
-                .say(&format!("Thank you for calling {}.", step.turn.org.name))?;
-            step.voice.say("Goodbye!")?;
+            let default = format!("Thank you for calling {}. Goodbye!", step.turn.org.name);
+            step.voice.say(&step.phrases.or("goodbye", &default))?;
             return Ok(Ending::EndCall);
         }
         if heard.wants_person {
@@ -224,7 +234,7 @@ impl Dialogue {
                 step.voice.say("Okay, I'll leave it as it is.")?;
                 self.finish_goal();
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 return Ok(Ending::Continue);
             }
             Awaiting::Choice => {
@@ -251,7 +261,7 @@ impl Dialogue {
         if self.goal.is_none() {
             if answered {
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 self.awaiting = Awaiting::AnythingElse;
                 return Ok(Ending::Continue);
             }
@@ -491,8 +501,10 @@ impl Dialogue {
     async fn transfer(&mut self, step: &mut Step<'_, '_>) -> Outcome {
         match self.tool(step, "transfer_to_front_desk", json!({})).await {
             Ok(output) => {
-                step.voice
-                    .say("Of course. Let me transfer you to the front desk now.")?;
+                step.voice.say(&step.phrases.or(
+                    "transfer",
+                    "Of course. Let me transfer you to the front desk now.",
+                ))?;
                 Ok(output.ending.unwrap_or_default())
             }
             Err(_) => {
@@ -501,7 +513,7 @@ impl Dialogue {
                 step.voice.say(&format!("Please call {} back during office hours, and the front desk will be glad to help.", step.turn.org.name))?;
                 self.awaiting = Awaiting::AnythingElse;
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 Ok(Ending::Continue)
             }
         }
@@ -518,7 +530,7 @@ impl Dialogue {
             Awaiting::Confirm => "Shall I go ahead?".to_owned(),
             Awaiting::WhichAppointment => "Which appointment do you mean?".to_owned(),
             Awaiting::ConfirmCancel => "Would you like me to cancel it?".to_owned(),
-            Awaiting::AnythingElse => "Is there anything else I can help you with?".to_owned(),
+            Awaiting::AnythingElse => step.phrases.or("anything_else", ANYTHING_ELSE),
             Awaiting::Nothing => "How can I help you today?".to_owned(),
         };
         step.voice.say(&question)
@@ -600,7 +612,7 @@ impl Dialogue {
                 }
                 self.finish_goal();
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 Ok(Ending::Continue)
             }
             None => Ok(Ending::Continue),
@@ -936,7 +948,7 @@ impl Dialogue {
                     .say("I'm sorry, I can't reach the schedule right now.")?;
                 self.awaiting = Awaiting::AnythingElse;
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 Ok(None)
             }
         }
@@ -1014,7 +1026,7 @@ impl Dialogue {
                 .say("The front desk may be able to fit you in or put you on the waiting list.")?;
             self.finish_goal();
             step.voice
-                .say("Is there anything else I can help you with?")?;
+                .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
             return Ok(Ending::Continue);
         }
         self.offered = offers;
@@ -1115,7 +1127,7 @@ impl Dialogue {
                 }
                 self.finish_goal();
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 Ok(Ending::Continue)
             }
             Err(ToolError::Refused(message)) => {
@@ -1161,7 +1173,7 @@ impl Dialogue {
                 }
                 self.finish_goal();
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 Ok(Ending::Continue)
             }
             Err(_) => {
@@ -1169,7 +1181,7 @@ impl Dialogue {
                     .say("I'm sorry, I couldn't cancel it right now.")?;
                 self.finish_goal();
                 step.voice
-                    .say("Is there anything else I can help you with?")?;
+                    .say(&step.phrases.or("anything_else", ANYTHING_ELSE))?;
                 Ok(Ending::Continue)
             }
         }

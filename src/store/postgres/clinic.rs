@@ -63,7 +63,7 @@ impl ClinicTx for PgClinic {
             let row = sqlx::query(
                 "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
                         horizon_days, slot_step_minutes, agent, llm_base_url, llm_model,
-                        llm_api_key_env
+                        llm_api_key_env, phrases
                  FROM org_settings WHERE org_id = $1",
             )
             .bind(self.org_key)
@@ -89,6 +89,11 @@ impl ClinicTx for PgClinic {
                 llm_base_url: row.try_get("llm_base_url")?,
                 llm_model: row.try_get("llm_model")?,
                 llm_api_key_env: row.try_get("llm_api_key_env")?,
+                phrases: row
+                    .try_get::<Option<String>, _>("phrases")?
+                    .map(|json| serde_json::from_str(&json).map_err(corrupt))
+                    .transpose()?
+                    .unwrap_or_default(),
             })
         })
     }
@@ -462,8 +467,8 @@ impl ClinicTx for PgClinic {
             sqlx::query(
                 "INSERT INTO org_settings (org_id, address, phone, transfer_number,
                      cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at,
-                     agent, llm_base_url, llm_model, llm_api_key_env)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                     agent, llm_base_url, llm_model, llm_api_key_env, phrases)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                  ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
                      phone = excluded.phone, transfer_number = excluded.transfer_number,
                      cancellation_policy = excluded.cancellation_policy,
@@ -471,7 +476,7 @@ impl ClinicTx for PgClinic {
                      slot_step_minutes = excluded.slot_step_minutes,
                      updated_at = excluded.updated_at, agent = excluded.agent,
                      llm_base_url = excluded.llm_base_url, llm_model = excluded.llm_model,
-                     llm_api_key_env = excluded.llm_api_key_env",
+                     llm_api_key_env = excluded.llm_api_key_env, phrases = excluded.phrases",
             )
             .bind(self.org_key)
             .bind(&s.address)
@@ -486,6 +491,11 @@ impl ClinicTx for PgClinic {
             .bind(&s.llm_base_url)
             .bind(&s.llm_model)
             .bind(&s.llm_api_key_env)
+            .bind(
+                Some(&s.phrases)
+                    .filter(|p| !p.0.is_empty())
+                    .map(|p| serde_json::to_string(p).unwrap_or_default()),
+            )
             .execute(&mut *self.tx)
             .await?;
             Ok(())

@@ -61,7 +61,7 @@ impl ClinicTx for SqliteClinic {
             let row = sqlx::query(
                 "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
                         horizon_days, slot_step_minutes, agent, llm_base_url, llm_model,
-                        llm_api_key_env
+                        llm_api_key_env, phrases
                  FROM org_settings WHERE org_id = ?",
             )
             .bind(&self.org_key)
@@ -87,6 +87,11 @@ impl ClinicTx for SqliteClinic {
                 llm_base_url: row.try_get("llm_base_url")?,
                 llm_model: row.try_get("llm_model")?,
                 llm_api_key_env: row.try_get("llm_api_key_env")?,
+                phrases: row
+                    .try_get::<Option<String>, _>("phrases")?
+                    .map(|json| serde_json::from_str(&json).map_err(corrupt))
+                    .transpose()?
+                    .unwrap_or_default(),
             })
         })
     }
@@ -461,8 +466,8 @@ impl ClinicTx for SqliteClinic {
             sqlx::query(
                 "INSERT INTO org_settings (org_id, address, phone, transfer_number,
                      cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at,
-                     agent, llm_base_url, llm_model, llm_api_key_env)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     agent, llm_base_url, llm_model, llm_api_key_env, phrases)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
                      phone = excluded.phone, transfer_number = excluded.transfer_number,
                      cancellation_policy = excluded.cancellation_policy,
@@ -470,7 +475,7 @@ impl ClinicTx for SqliteClinic {
                      slot_step_minutes = excluded.slot_step_minutes,
                      updated_at = excluded.updated_at, agent = excluded.agent,
                      llm_base_url = excluded.llm_base_url, llm_model = excluded.llm_model,
-                     llm_api_key_env = excluded.llm_api_key_env",
+                     llm_api_key_env = excluded.llm_api_key_env, phrases = excluded.phrases",
             )
             .bind(&self.org_key)
             .bind(&s.address)
@@ -485,6 +490,11 @@ impl ClinicTx for SqliteClinic {
             .bind(&s.llm_base_url)
             .bind(&s.llm_model)
             .bind(&s.llm_api_key_env)
+            .bind(
+                Some(&s.phrases)
+                    .filter(|p| !p.0.is_empty())
+                    .map(|p| serde_json::to_string(p).unwrap_or_default()),
+            )
             .execute(&mut *self.tx)
             .await?;
             Ok(())
