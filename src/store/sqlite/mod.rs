@@ -51,6 +51,12 @@ impl SqliteStore {
         Ok((Self { pool }, fresh))
     }
 
+    /// Writes take the write lock up front: a deferred transaction that reads and then writes
+    /// fails with SQLITE_BUSY if another connection wrote in between.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub async fn list_orgs(&self) -> Result<Vec<Organization>, StoreError> {
         let rows = sqlx::query(select_org!("ORDER BY created_at, rowid"))
             .fetch_all(&self.pool)
@@ -77,7 +83,7 @@ impl SqliteStore {
             instructions: new.instructions,
             created_at: now,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let inserted = sqlx::query(
             "INSERT INTO organizations (id, name, slug, time_zone, greeting, instructions, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -105,7 +111,7 @@ impl SqliteStore {
         id: OrgId,
         update: OrganizationUpdate,
     ) -> Result<Organization, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(select_org!("WHERE id = ?"))
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
@@ -136,7 +142,7 @@ impl SqliteStore {
 
     /// Removes a clinic. With records and without `force` nothing is deleted.
     pub async fn remove_org(&self, org: &Organization, force: bool) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let calls: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls WHERE org_id = ?")
             .bind(org.id.to_string())
             .fetch_one(&mut *tx)
@@ -169,7 +175,7 @@ impl SqliteStore {
     }
 
     pub async fn set_default_org(&self, id: OrgId) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO meta (key, value) SELECT 'default_org_id', id FROM organizations WHERE id = ?
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
