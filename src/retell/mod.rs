@@ -6,4 +6,5 @@ pub mod drain;
 pub mod frames;
 pub mod reply;
 pub mod session;
+pub mod signature;
 pub mod writer;
