@@ -202,6 +202,7 @@ async fn main() {
             note: None,
             source: "bench".into(),
             idempotency_key: None,
+            call_id: None,
             created_at: now,
             updated_at: now,
         };

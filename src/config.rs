@@ -13,6 +13,14 @@ use serde::{Deserialize, Serialize};
 use crate::booking::AgentKind;
 use crate::tenancy::{OrgId, Slug, UnknownSlugPolicy};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnattributedPolicy {
+    #[default]
+    Store,
+    Drop,
+}
+
 /// A secret from configuration: usable, never printed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -66,6 +74,14 @@ pub struct Settings {
     /// Tried when the model gives no first token within `llm_first_token_ms`.
     pub llm_fallback_model: Option<String>,
     pub llm_first_token_ms: u64,
+    /// Retell API key that signs webhooks (the one with the "webhook" badge).
+    pub retell_api_key: Option<Secret>,
+    /// Clinics with their own Retell accounts: slug -> that account's webhook key.
+    pub retell_org_keys: BTreeMap<String, Secret>,
+    /// Webhook events no clinic can be found for: `store` them apart, or `drop` them.
+    pub unattributed_webhooks: UnattributedPolicy,
+    /// How often transcripts past a clinic's retention are deleted.
+    pub retention_interval_secs: u64,
     /// Compatibility slug map: slug -> org id.
     pub orgs: BTreeMap<String, String>,
 }
@@ -90,6 +106,10 @@ impl Default for Settings {
             llm_model: "gpt-4o-mini".to_owned(),
             llm_fallback_model: None,
             llm_first_token_ms: 2_000,
+            retell_api_key: None,
+            retell_org_keys: BTreeMap::new(),
+            unattributed_webhooks: UnattributedPolicy::Store,
+            retention_interval_secs: 3_600,
             orgs: BTreeMap::new(),
         }
     }

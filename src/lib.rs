@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod http;
 pub mod retell;
+pub mod retention;
 pub mod server;
 pub mod store;
 pub mod telemetry;

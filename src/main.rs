@@ -37,6 +37,9 @@ enum Command {
     /// Database administration.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Clinics' call records.
+    #[command(subcommand)]
+    Calls(ascendia::cli::calls::CallsCommand),
     /// Call a custom-LLM server as Retell would: type what the caller says.
     Call {
         /// WebSocket URL; a call id is appended (default: this server's demo clinic).
@@ -133,6 +136,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
             println!("{} database is migrated and ready", store.backend());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Calls(command) => {
+            let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            ascendia::cli::calls::run(command, &settings)
+                .await
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Org(command) => {
             let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;

@@ -65,9 +65,15 @@ impl Server {
             None => tracing::warn!("no clinics: every call will hear that the line is not set up"),
         }
         let calls = Arc::new(CallRegistry::default());
+        let scheduler = crate::booking::Scheduler::new(store.clone());
         let background = vec![
             registry.spawn_refresher(settings.registry_refresh()),
             calls.spawn_evictor(settings.call_state_ttl()),
+            crate::retention::spawn(
+                scheduler.clone(),
+                Arc::clone(&registry),
+                std::time::Duration::from_secs(settings.retention_interval_secs.max(1)),
+            ),
         ];
         let listener =
             TcpListener::bind(settings.listen)
@@ -76,9 +82,19 @@ impl Server {
                     addr: settings.listen,
                     source,
                 })?;
+        let webhooks = crate::http::WebhookKeys {
+            server_key: settings.retell_api_key.clone(),
+            org_keys: settings
+                .retell_org_keys
+                .iter()
+                .map(|(slug, key)| (slug.clone(), key.clone()))
+                .collect(),
+            unattributed: settings.unattributed_webhooks,
+        };
         let state = AppState {
+            webhooks: std::sync::Arc::new(webhooks),
             drain: crate::retell::drain::Drain::new(),
-            scheduler: crate::booking::Scheduler::new(store.clone()),
+            scheduler,
             store,
             registry,
             calls,

@@ -155,6 +155,7 @@ async fn book(
                 note: None,
                 source: "test".into(),
                 idempotency_key: None,
+                call_id: None,
             },
             Utc::now(),
         )

@@ -280,6 +280,7 @@ async fn engine_functions_called_as_clinic_a_do_not_see_clinic_b() {
                     note: None,
                     source: "test".into(),
                     idempotency_key: None,
+                    call_id: None,
                 },
                 now,
             )

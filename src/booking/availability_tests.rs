@@ -184,6 +184,7 @@ fn existing_appointments_block_their_whole_length_and_cancelled_ones_do_not() {
         note: None,
         source: "test".into(),
         idempotency_key: None,
+        call_id: None,
         created_at: week_before(),
         updated_at: week_before(),
     };

@@ -202,6 +202,9 @@ pub struct Appointment {
     pub note: Option<String>,
     pub source: String,
     pub idempotency_key: Option<String>,
+    /// The Retell call it was booked in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

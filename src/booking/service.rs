@@ -57,6 +57,8 @@ pub struct BookRequest {
     /// Who booked: "api", "voice".
     pub source: String,
     pub idempotency_key: Option<String>,
+    /// The Retell call it is booked in, for the call's record.
+    pub call_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +103,10 @@ pub struct Scheduler {
 impl Scheduler {
     pub fn new(store: Store) -> Self {
         Self { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     async fn read(&self, org: &Organization) -> Result<Box<dyn ClinicTx>, ServiceError> {
@@ -308,6 +314,7 @@ impl Scheduler {
             note: clean_note(request.note)?,
             source: request.source,
             idempotency_key: request.idempotency_key,
+            call_id: request.call_id,
             created_at: now,
             updated_at: now,
         };

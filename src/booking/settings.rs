@@ -20,6 +20,8 @@ pub struct ClinicSettings {
     pub llm_api_key_env: Option<String>,
     /// The clinic's own wording for what the receptionist says often.
     pub phrases: Phrases,
+    /// Call transcripts older than this many days are deleted; `None` keeps them.
+    pub transcript_retention_days: Option<u32>,
 }
 
 /// Lines a clinic may word its own way; anything else is refused on import.

@@ -84,6 +84,9 @@ pub struct SettingsSection {
     /// The name of the environment variable that holds this clinic's model API key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm_api_key_env: Option<String>,
+    /// Delete call transcripts older than this many days (1 to 3650).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_retention_days: Option<u32>,
 }
 
 impl Default for SettingsSection {
@@ -101,6 +104,7 @@ impl Default for SettingsSection {
             llm_base_url: None,
             llm_model: None,
             llm_api_key_env: None,
+            transcript_retention_days: None,
         }
     }
 }
@@ -319,6 +323,12 @@ fn validate(file: &ClinicFile) -> Result<Validated, SetupError> {
             .transpose()?,
         llm_model: text(&s.llm_model),
         phrases: phrases(&file.phrases)?,
+        transcript_retention_days: match s.transcript_retention_days {
+            Some(days) if !(1..=3650).contains(&days) => {
+                return Err(invalid("settings.transcript_retention_days must be 1 to 3650"));
+            }
+            days => days,
+        },
         llm_api_key_env: text(&s.llm_api_key_env)
             .map(|var| {
                 if var.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
@@ -680,6 +690,7 @@ pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, Set
             llm_base_url: settings.llm_base_url,
             llm_model: settings.llm_model,
             llm_api_key_env: settings.llm_api_key_env,
+            transcript_retention_days: settings.transcript_retention_days,
         },
         office_hours,
         phrases: settings.phrases.0.clone(),

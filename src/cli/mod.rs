@@ -1,3 +1,4 @@
 //! Command-line administration that needs the library's internals (the binary stays thin).
 
+pub mod calls;
 pub mod org;

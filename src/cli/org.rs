@@ -70,6 +70,9 @@ pub enum OrgCommand {
     /// Booking API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Map a Retell agent id to the clinic, so its webhooks find the clinic even for calls
+    /// this server never saw.
+    SetAgent { slug: String, agent_id: String },
 }
 
 #[derive(Subcommand)]
@@ -204,6 +207,20 @@ pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String>
             }
         }
         OrgCommand::ApiKey(command) => api_key(&store, command).await?,
+        OrgCommand::SetAgent { slug, agent_id } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            let agent = agent_id.trim();
+            if agent.is_empty()
+                || agent.len() > 128
+                || !agent
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(format!("'{agent}' is not a Retell agent id"));
+            }
+            store.set_agent(org.id, agent).await.map_err(|e| text(&e))?;
+            println!("Retell agent {agent} now belongs to clinic '{}'", org.slug);
+        }
     }
     Ok(())
 }

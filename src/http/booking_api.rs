@@ -345,6 +345,7 @@ async fn book(
         note: body.note,
         source: "api".into(),
         idempotency_key: idempotency_key(&headers, body.idempotency_key)?,
+        call_id: None,
     };
     let booked = state.scheduler.book(&org.0, request, Utc::now()).await?;
     let status = if booked.created {

@@ -2,9 +2,11 @@
 
 mod api_auth;
 mod booking_api;
+mod calls_api;
 mod error;
 mod extract;
 mod llm_websocket;
+mod webhook;
 
 use std::sync::Arc;
 
@@ -40,6 +42,16 @@ pub struct AppState {
     pub ws: WsLimits,
     /// Live calls, for a graceful shutdown.
     pub drain: Arc<Drain>,
+    pub webhooks: Arc<WebhookKeys>,
+}
+
+/// How webhooks are verified and what happens to those no clinic claims.
+#[derive(Debug, Default)]
+pub struct WebhookKeys {
+    pub server_key: Option<crate::config::Secret>,
+    /// Clinic slug -> its own Retell account's key.
+    pub org_keys: Vec<(String, crate::config::Secret)>,
+    pub unattributed: crate::config::UnattributedPolicy,
 }
 
 /// The whole router; tests build exactly this.
@@ -50,6 +62,9 @@ pub fn app(state: AppState) -> Router {
         .route("/llm-websocket/", get(llm_websocket::root))
         .route("/llm-websocket/{*path}", get(llm_websocket::with_path))
         .nest("/api/booking", booking_api::routes())
+        .route("/api/retell/webhook", axum::routing::post(webhook::receive))
+        .route("/api/calls", get(calls_api::list))
+        .route("/api/calls/{call_id}", get(calls_api::detail))
         .fallback(not_found)
         .with_state(state)
 }

@@ -34,7 +34,13 @@ fn mac(key: &str, body: &[u8], timestamp: i64) -> Option<HmacSha256> {
 /// The header Retell would send for `body` at `timestamp_ms` (for tests and tools).
 pub fn sign(body: &[u8], key: &str, timestamp_ms: i64) -> String {
     let digest = mac(key, body, timestamp_ms)
-        .map(|m| m.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>())
+        .map(|m| {
+            m.finalize()
+                .into_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        })
         .unwrap_or_default();
     format!("v={timestamp_ms},d={digest}")
 }
@@ -47,7 +53,11 @@ fn parse(header: &str) -> Option<(i64, [u8; 32])> {
         return None;
     }
     let timestamp: i64 = digits.parse().ok().filter(|t| *t <= MAX_SAFE)?;
-    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return None;
     }
     let mut digest = [0u8; 32];
@@ -80,23 +90,42 @@ mod tests {
 
     const V1: i64 = 1_700_000_000_000;
     const BODY1: &[u8] = br#"{"event":"call_ended"}"#;
-    const SIG1: &str = "v=1700000000000,d=07024cabe7dd8f6d1c6e4a8324ca92c812e6ad4a7ee506c04f7e462e3321823e";
+    const SIG1: &str =
+        "v=1700000000000,d=07024cabe7dd8f6d1c6e4a8324ca92c812e6ad4a7ee506c04f7e462e3321823e";
 
     #[test]
     fn reference_vectors_verify() {
         assert_eq!(verify(Some(SIG1), BODY1, &["test-api-key"], V1), Ok(0));
         assert_eq!(sign(BODY1, "test-api-key", V1), SIG1);
         let body2 = r#"{"event":"call_started","call":{"call_id":"Jabr9TXYYJHfvl6Syypi88rdAHYHmcq6","agent_id":"oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD","retell_llm_dynamic_variables":{"customer_name":"José Núñez"}}}"#;
-        let sig2 = "v=1714608475945,d=0dd55515076dafc07088167b9edd5d974f0a342a343036a6298e8314c59cca2b";
-        assert_eq!(verify(Some(sig2), body2.as_bytes(), &["other", "key_0123456789abcdef"], 1_714_608_475_945), Ok(1));
+        let sig2 =
+            "v=1714608475945,d=0dd55515076dafc07088167b9edd5d974f0a342a343036a6298e8314c59cca2b";
+        assert_eq!(
+            verify(
+                Some(sig2),
+                body2.as_bytes(),
+                &["other", "key_0123456789abcdef"],
+                1_714_608_475_945
+            ),
+            Ok(1)
+        );
     }
 
     #[test]
     fn tampering_wrong_keys_and_time_are_refused() {
         let tampered = br#"{"event":"call_ended" }"#;
-        assert_eq!(verify(Some(SIG1), tampered, &["test-api-key"], V1), Err(SignatureError::Mismatch));
-        assert_eq!(verify(Some(SIG1), BODY1, &["wrong-key"], V1), Err(SignatureError::Mismatch));
-        assert_eq!(verify(Some(SIG1), BODY1, &[], V1), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify(Some(SIG1), tampered, &["test-api-key"], V1),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(Some(SIG1), BODY1, &["wrong-key"], V1),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(Some(SIG1), BODY1, &[], V1),
+            Err(SignatureError::Mismatch)
+        );
         // Exactly five minutes either way passes; one millisecond more does not.
         for (now, ok) in [
             (V1 + WINDOW_MS, true),
@@ -132,8 +161,15 @@ mod tests {
             format!("v={V1}"),
         ];
         for header in &cases {
-            assert_eq!(verify(Some(header), BODY1, &["test-api-key"], V1), Err(SignatureError::Malformed), "{header:?}");
+            assert_eq!(
+                verify(Some(header), BODY1, &["test-api-key"], V1),
+                Err(SignatureError::Malformed),
+                "{header:?}"
+            );
         }
-        assert_eq!(verify(None, BODY1, &["test-api-key"], V1), Err(SignatureError::Missing));
+        assert_eq!(
+            verify(None, BODY1, &["test-api-key"], V1),
+            Err(SignatureError::Missing)
+        );
     }
 }

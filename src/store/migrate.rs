@@ -21,13 +21,25 @@ pub const SQLITE: &[Migration] = &[
         name: "booking",
         sql: include_str!("../../migrations/sqlite/0002_booking.sql"),
     },
+    Migration {
+        version: 3,
+        name: "call_records",
+        sql: include_str!("../../migrations/sqlite/0003_call_records.sql"),
+    },
 ];
 
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "schema",
-    sql: include_str!("../../migrations/postgres/0001_schema.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "schema",
+        sql: include_str!("../../migrations/postgres/0001_schema.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "call_records",
+        sql: include_str!("../../migrations/postgres/0002_call_records.sql"),
+    },
+];
 
 pub fn latest(migrations: &[Migration]) -> i64 {
     migrations.last().map_or(0, |m| m.version)

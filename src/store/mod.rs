@@ -1,6 +1,7 @@
 //! Persistence behind one interface. The backend is chosen from the database URL; every
 //! org-scoped call takes the org as a typed argument.
 
+pub mod call_records;
 mod clinic;
 mod error;
 mod migrate;
@@ -211,6 +212,69 @@ impl Store {
         key_hash: &str,
     ) -> Result<Option<Organization>, StoreError> {
         dispatch!(self, s => s.org_for_api_key(key_hash).await)
+    }
+
+    /// Routing for webhooks: the clinic that served this call's WebSocket (or got its events).
+    pub async fn org_for_call(&self, call_id: &str) -> Result<Option<OrgId>, StoreError> {
+        dispatch!(self, s => s.org_for_call(call_id).await)
+    }
+
+    /// Routing for webhooks: the clinic a Retell agent id was mapped to.
+    pub async fn org_for_agent(&self, agent_id: &str) -> Result<Option<OrgId>, StoreError> {
+        dispatch!(self, s => s.org_for_agent(agent_id).await)
+    }
+
+    pub async fn set_agent(&self, org: OrgId, agent_id: &str) -> Result<(), StoreError> {
+        dispatch!(self, s => s.set_agent(org, agent_id).await)
+    }
+
+    /// Files a webhook event into the clinic's call record; repeats change nothing.
+    pub async fn apply_call_event(
+        &self,
+        org: OrgId,
+        event: &call_records::CallEvent,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.apply_call_event(org, event).await)
+    }
+
+    pub async fn store_unattributed(
+        &self,
+        event: &call_records::CallEvent,
+        payload: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.store_unattributed(event, payload).await)
+    }
+
+    pub async fn list_call_records(
+        &self,
+        org: OrgId,
+        from_ms: i64,
+        to_ms: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<call_records::CallSummary>, StoreError> {
+        dispatch!(self, s => s.list_call_records(org, from_ms, to_ms, limit, offset).await)
+    }
+
+    pub async fn call_detail(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<Option<call_records::CallDetail>, StoreError> {
+        dispatch!(self, s => s.call_detail(org, call_id).await)
+    }
+
+    pub async fn record_tool_call(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        call: &call_records::ToolCallRecord,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, s => s.record_tool_call(org, call_id, call).await)
+    }
+
+    pub async fn purge_transcripts(&self, org: OrgId, before_ms: i64) -> Result<u64, StoreError> {
+        dispatch!(self, s => s.purge_transcripts(org, before_ms).await)
     }
 
     pub async fn count_calls(&self, org: OrgId) -> Result<i64, StoreError> {

@@ -12,13 +12,37 @@ use crate::booking::{
     parse_date, parse_start,
 };
 use crate::store::AppointmentFilter;
+use crate::store::call_records::ToolCallRecord;
 
-/// Runs a tool by name with JSON arguments.
+/// Runs a tool by name with JSON arguments, and files it in the call's record (off the
+/// answer's path).
 pub async fn call(
     ctx: &mut ToolContext<'_>,
     name: &str,
     args: &Value,
 ) -> Result<ToolOutput, ToolError> {
+    let result = run(ctx, name, args).await;
+    let record = ToolCallRecord {
+        at: crate::store::stamp(chrono::Utc::now()),
+        name: name.chars().take(64).collect(),
+        arguments: args.to_string(),
+        result: match &result {
+            Ok(output) => output.result.to_string(),
+            Err(err) => err.as_result().to_string(),
+        },
+        successful: result.is_ok(),
+    };
+    let store = ctx.scheduler.store().clone();
+    let (org, call_id) = (ctx.org.id, ctx.call_id.to_owned());
+    tokio::spawn(async move {
+        if let Err(err) = store.record_tool_call(org, &call_id, &record).await {
+            tracing::warn!(%call_id, error = %err, "could not record a tool call");
+        }
+    });
+    result
+}
+
+async fn run(ctx: &mut ToolContext<'_>, name: &str, args: &Value) -> Result<ToolOutput, ToolError> {
     match name {
         "current_datetime" => Ok(ToolOutput::value(current_datetime(ctx))),
         "office_info" => office_info(ctx).await.map(ToolOutput::value),
@@ -366,6 +390,7 @@ async fn book(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, ToolErro
                 note: text(args, "note").map(str::to_owned),
                 source: "voice".into(),
                 idempotency_key: Some(key),
+                call_id: Some(ctx.call_id.to_owned()),
             },
             ctx.now,
         )

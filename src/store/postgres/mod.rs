@@ -2,6 +2,7 @@
 //! clinic data runs in a transaction scoped with `app.current_org`, which row level security
 //! enforces; cross-clinic routing lookups use `org_routes` (keys to clinic ids, nothing else).
 
+mod calls;
 mod clinic;
 mod roles;
 
@@ -33,7 +34,10 @@ macro_rules! select_org {
 }
 
 /// Scopes the transaction to one clinic: row level security shows and accepts only its rows.
-async fn scope(tx: &mut Transaction<'static, Postgres>, org: OrgId) -> Result<(), StoreError> {
+pub(super) async fn scope(
+    tx: &mut Transaction<'static, Postgres>,
+    org: OrgId,
+) -> Result<(), StoreError> {
     sqlx::query("SELECT set_config('app.current_org', $1, true)")
         .bind(org.to_string())
         .execute(&mut **tx)
@@ -80,7 +84,11 @@ impl PgStore {
         row.as_ref().map(org_from_row).transpose()
     }
 
-    async fn routed_org(&self, kind: &str, key: &str) -> Result<Option<OrgId>, StoreError> {
+    pub(super) async fn routed_org(
+        &self,
+        kind: &str,
+        key: &str,
+    ) -> Result<Option<OrgId>, StoreError> {
         let id: Option<Uuid> =
             sqlx::query_scalar("SELECT org_id FROM org_routes WHERE kind = $1 AND key = $2")
                 .bind(kind)
@@ -289,6 +297,17 @@ impl PgStore {
         )
         .bind(call_id)
         .bind(org.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+        calls::route_call(&mut tx, org, call_id).await?;
+        // The call's record, so it is listed (and webhooks find its clinic) from the start.
+        sqlx::query(
+            "INSERT INTO call_records (call_id, org_id, call_status, start_ms, created_at, updated_at)
+             VALUES ($1, $2, 'ongoing', $3, now(), now()) ON CONFLICT (call_id) DO NOTHING",
+        )
+        .bind(call_id)
+        .bind(org.as_uuid())
+        .bind(Utc::now().timestamp_millis())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

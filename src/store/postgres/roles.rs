@@ -24,6 +24,7 @@ pub async fn migrate_and_grant(admin_url: &str, runtime_role: &str) -> Result<bo
         "GRANT USAGE ON SCHEMA public TO {role};
          GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
          REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM {role};
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};
          GRANT EXECUTE ON FUNCTION ascendia_current_org() TO {role};"
     )))
     .execute(&mut conn)

@@ -34,7 +34,7 @@ macro_rules! select_appointment {
     ($tail:literal) => {
         concat!(
             "SELECT id, patient_id, provider_id, operatory_id, appointment_type_id, start_at, end_at,
-                    status, note, source, idempotency_key, created_at, updated_at
+                    status, note, source, idempotency_key, call_id, created_at, updated_at
              FROM appointments WHERE org_id = ? ",
             $tail
         )
@@ -61,7 +61,7 @@ impl ClinicTx for SqliteClinic {
             let row = sqlx::query(
                 "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
                         horizon_days, slot_step_minutes, agent, llm_base_url, llm_model,
-                        llm_api_key_env, phrases
+                        llm_api_key_env, phrases, transcript_retention_days
                  FROM org_settings WHERE org_id = ?",
             )
             .bind(&self.org_key)
@@ -92,6 +92,10 @@ impl ClinicTx for SqliteClinic {
                     .map(|json| serde_json::from_str(&json).map_err(corrupt))
                     .transpose()?
                     .unwrap_or_default(),
+                transcript_retention_days: row
+                    .try_get::<Option<i64>, _>("transcript_retention_days")?
+                    .map(|d| u32::try_from(d).map_err(corrupt))
+                    .transpose()?,
             })
         })
     }
@@ -391,8 +395,8 @@ impl ClinicTx for SqliteClinic {
             sqlx::query(
                 "INSERT INTO appointments (id, org_id, patient_id, provider_id, operatory_id,
                      appointment_type_id, start_at, end_at, status, note, source, idempotency_key,
-                     created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     created_at, updated_at, call_id)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(a.id.to_string())
             .bind(&self.org_key)
@@ -408,6 +412,7 @@ impl ClinicTx for SqliteClinic {
             .bind(&a.idempotency_key)
             .bind(a.created_at)
             .bind(a.updated_at)
+            .bind(&a.call_id)
             .execute(&mut *self.tx)
             .await?;
             Ok(())
@@ -466,8 +471,9 @@ impl ClinicTx for SqliteClinic {
             sqlx::query(
                 "INSERT INTO org_settings (org_id, address, phone, transfer_number,
                      cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at,
-                     agent, llm_base_url, llm_model, llm_api_key_env, phrases)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     agent, llm_base_url, llm_model, llm_api_key_env, phrases,
+                     transcript_retention_days)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
                      phone = excluded.phone, transfer_number = excluded.transfer_number,
                      cancellation_policy = excluded.cancellation_policy,
@@ -475,7 +481,8 @@ impl ClinicTx for SqliteClinic {
                      slot_step_minutes = excluded.slot_step_minutes,
                      updated_at = excluded.updated_at, agent = excluded.agent,
                      llm_base_url = excluded.llm_base_url, llm_model = excluded.llm_model,
-                     llm_api_key_env = excluded.llm_api_key_env, phrases = excluded.phrases",
+                     llm_api_key_env = excluded.llm_api_key_env, phrases = excluded.phrases,
+                     transcript_retention_days = excluded.transcript_retention_days",
             )
             .bind(&self.org_key)
             .bind(&s.address)
@@ -495,6 +502,7 @@ impl ClinicTx for SqliteClinic {
                     .filter(|p| !p.0.is_empty())
                     .map(|p| serde_json::to_string(p).unwrap_or_default()),
             )
+            .bind(s.transcript_retention_days.map(i64::from))
             .execute(&mut *self.tx)
             .await?;
             Ok(())
@@ -778,6 +786,7 @@ fn appointment_from_row(row: &SqliteRow) -> Result<Appointment, StoreError> {
         note: row.try_get("note")?,
         source: row.try_get("source")?,
         idempotency_key: row.try_get("idempotency_key")?,
+        call_id: row.try_get("call_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

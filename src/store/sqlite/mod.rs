@@ -1,3 +1,4 @@
+mod calls;
 mod clinic;
 
 use std::str::FromStr;
@@ -218,6 +219,18 @@ impl SqliteStore {
         )
         .bind(call_id)
         .bind(org.to_string())
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        // The call's record, so it is listed (and webhooks find its clinic) from the start.
+        sqlx::query(
+            "INSERT INTO call_records (call_id, org_id, call_status, start_ms, created_at, updated_at)
+             VALUES (?, ?, 'ongoing', ?, ?, ?) ON CONFLICT (call_id) DO NOTHING",
+        )
+        .bind(call_id)
+        .bind(org.to_string())
+        .bind(now.timestamp_millis())
         .bind(now)
         .bind(now)
         .execute(&self.pool)

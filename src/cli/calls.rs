@@ -1,0 +1,88 @@
+//! `ascendia calls list SLUG`: a clinic's call history from the terminal.
+
+use chrono::{DateTime, Duration, NaiveDate};
+use clap::Subcommand;
+
+use crate::booking::availability::resolve;
+use crate::config::Settings;
+use crate::store::Store;
+
+#[derive(Subcommand)]
+pub enum CallsCommand {
+    /// List a clinic's calls, newest first.
+    List {
+        slug: String,
+        /// From this date (the clinic's), YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// To this date, inclusive.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+pub async fn run(command: CallsCommand, settings: &Settings) -> Result<(), String> {
+    let store = Store::open(
+        &settings.database_url,
+        settings.admin_database_url.as_deref(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let CallsCommand::List {
+        slug,
+        from,
+        to,
+        limit,
+    } = command;
+    let org = store.require_org(&slug).await.map_err(|e| e.to_string())?;
+    let zone = org.time_zone.tz();
+    let day = |raw: &str| -> Result<NaiveDate, String> {
+        crate::booking::parse_date(raw, "date").map_err(|e| e.to_string())
+    };
+    let start_ms = |date: NaiveDate| {
+        date.and_hms_opt(0, 0, 0)
+            .and_then(|t| resolve(zone, t))
+            .map(|t| t.timestamp_millis())
+            .ok_or_else(|| format!("date {date} is out of range"))
+    };
+    let from_ms = match from {
+        Some(d) => start_ms(day(&d)?)?,
+        None => 0,
+    };
+    let to_ms = match to {
+        Some(d) => start_ms(day(&d)? + Duration::days(1))?,
+        None => i64::MAX,
+    };
+    let calls = store
+        .list_call_records(org.id, from_ms, to_ms, limit.clamp(1, 1000), 0)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{:<34}  {:<20}  {:>8}  {:<10}  {:<20}  EVENTS",
+        "CALL ID", "STARTED", "SECONDS", "STATUS", "ENDED BECAUSE"
+    );
+    for call in &calls {
+        let started = call
+            .start_ms
+            .and_then(DateTime::from_timestamp_millis)
+            .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        println!(
+            "{:<34}  {:<20}  {:>8}  {:<10}  {:<20}  {}",
+            call.call_id,
+            started,
+            call.duration_ms
+                .map(|d| (d / 1000).to_string())
+                .unwrap_or_default(),
+            call.call_status.as_deref().unwrap_or(""),
+            call.disconnection_reason.as_deref().unwrap_or(""),
+            call.events.join(",")
+        );
+    }
+    if calls.is_empty() {
+        println!("(no calls)");
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! `GET /api/calls` and `GET /api/calls/{call_id}`: a clinic's call history, for its own API
+//! key only. Dates are the clinic's.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::api_auth::ApiOrg;
+use super::extract::ApiQuery;
+use super::{ApiError, AppState};
+use crate::booking::availability::resolve;
+use crate::booking::parse_date;
+use crate::store::call_records::{CallDetail, CallSummary};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallsQuery {
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct CallPage {
+    items: Vec<CallSummary>,
+    /// Pass as `offset` for the next page; absent on the last.
+    next_offset: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    org: ApiOrg,
+    ApiQuery(query): ApiQuery<CallsQuery>,
+) -> Result<Json<CallPage>, ApiError> {
+    let zone = org.0.time_zone.tz();
+    let day_start = |date: NaiveDate| {
+        date.and_hms_opt(0, 0, 0)
+            .and_then(|t| resolve(zone, t))
+            .map(|t| t.timestamp_millis())
+            .ok_or_else(|| ApiError::Validation(format!("date {date} is out of range")))
+    };
+    let from = match &query.from {
+        Some(d) => day_start(parse_date(d, "from")?)?,
+        None => 0,
+    };
+    let to = match &query.to {
+        Some(d) => day_start(parse_date(d, "to")? + Duration::days(1))?,
+        None => i64::MAX,
+    };
+    if to <= from {
+        return Err(ApiError::Validation(
+            "'to' must be on or after 'from'".into(),
+        ));
+    }
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::Validation("limit is 1 to 200".into()));
+    }
+    let offset = query.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(ApiError::Validation("offset cannot be negative".into()));
+    }
+    let mut items = state
+        .store
+        .list_call_records(org.0.id, from, to, limit + 1, offset)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Ok(Json(CallPage {
+        next_offset: more.then_some(offset + limit),
+        items,
+    }))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    org: ApiOrg,
+    Path(call_id): Path<String>,
+) -> Result<Json<CallDetail>, ApiError> {
+    state
+        .store
+        .call_detail(org.0.id, &call_id)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound("no such call in this clinic".into()))
+}

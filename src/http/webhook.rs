@@ -1,0 +1,112 @@
+//! `POST /api/retell/webhook`: Retell's call events, verified on the raw body, filed under the
+//! clinic the call belongs to, and acknowledged at once. Repeats and retries change nothing.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::Value;
+
+use super::{ApiError, AppState};
+use crate::config::UnattributedPolicy;
+use crate::retell::signature;
+use crate::store::call_records::CallEvent;
+use crate::tenancy::OrgId;
+
+const CALL_EVENTS: &[&str] = &[
+    "call_started",
+    "call_ended",
+    "call_analyzed",
+    "transcript_updated",
+    "transfer_started",
+    "transfer_bridged",
+    "transfer_cancelled",
+    "transfer_ended",
+];
+
+pub async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    // The server's key first, then clinics' own Retell accounts.
+    let mut keys: Vec<(Option<&str>, &str)> = Vec::new();
+    if let Some(key) = &state.webhooks.server_key {
+        keys.push((None, key.expose()));
+    }
+    for (slug, key) in &state.webhooks.org_keys {
+        keys.push((Some(slug.as_str()), key.expose()));
+    }
+    let key_values: Vec<&str> = keys.iter().map(|(_, k)| *k).collect();
+    let header = headers
+        .get("x-retell-signature")
+        .and_then(|v| v.to_str().ok());
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let signer = match signature::verify(header, &body, &key_values, now_ms) {
+        Ok(index) => keys[index].0,
+        Err(err) => {
+            tracing::warn!(reason = %err, bytes = body.len(), "[Retell webhook] rejected");
+            return Err(ApiError::Unauthorized(err.to_string()));
+        }
+    };
+    let payload: Value = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::Validation("the body is not JSON".into()))?;
+    let name = payload.get("event").and_then(Value::as_str).unwrap_or("");
+    if !CALL_EVENTS.contains(&name) {
+        tracing::info!(event = %name.chars().take(40).collect::<String>().escape_debug(), "[Retell webhook] ignored an event type we do not file");
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let event = CallEvent::parse(&payload).map_err(|why| ApiError::Validation(why.into()))?;
+
+    let org = attribute(&state, &event, signer).await?;
+    match org {
+        Some(org) => {
+            state
+                .store
+                .apply_call_event(org, &event)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            tracing::info!(event = %event.event, call_id = %event.call_id, org_id = %org, "[Retell webhook] filed");
+        }
+        None => {
+            tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
+            if state.webhooks.unattributed == UnattributedPolicy::Store {
+                let text = String::from_utf8_lossy(&body);
+                state
+                    .store
+                    .store_unattributed(&event, &text)
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+            }
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The clinic that served the call's WebSocket, else the one its agent id maps to. An event
+/// signed with a clinic's own key is only ever filed under that clinic.
+async fn attribute(
+    state: &AppState,
+    event: &CallEvent,
+    signer: Option<&str>,
+) -> Result<Option<OrgId>, ApiError> {
+    let internal = |e: crate::store::StoreError| ApiError::Internal(e.to_string());
+    let mut org = state
+        .store
+        .org_for_call(&event.call_id)
+        .await
+        .map_err(internal)?;
+    if org.is_none()
+        && let Some(agent) = &event.agent_id
+    {
+        org = state.store.org_for_agent(agent).await.map_err(internal)?;
+    }
+    let Some(slug) = signer else {
+        return Ok(org);
+    };
+    let signer_org = state.registry.by_slug(slug).map(|o| o.id);
+    Ok(match (org, signer_org) {
+        (Some(found), Some(signer)) if found == signer => Some(found),
+        (None, Some(signer)) => Some(signer),
+        _ => None,
+    })
+}
