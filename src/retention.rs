@@ -19,20 +19,30 @@ pub async fn purge_once(scheduler: &Scheduler, registry: &OrgRegistry) -> u64 {
             continue;
         };
         let before = Utc::now() - chrono::Duration::days(i64::from(days));
-        match scheduler.store().purge_transcripts(org.id, before.timestamp_millis()).await {
+        match scheduler
+            .store()
+            .purge_transcripts(org.id, before.timestamp_millis())
+            .await
+        {
             Ok(n) => {
                 if n > 0 {
                     tracing::info!(org_id = %org.id, transcripts = n, days, "deleted transcripts past retention");
                 }
                 purged += n;
             }
-            Err(err) => tracing::warn!(org_id = %org.id, error = %err, "could not apply transcript retention"),
+            Err(err) => {
+                tracing::warn!(org_id = %org.id, error = %err, "could not apply transcript retention")
+            }
         }
     }
     purged
 }
 
-pub fn spawn(scheduler: Scheduler, registry: Arc<OrgRegistry>, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    scheduler: Scheduler,
+    registry: Arc<OrgRegistry>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {

@@ -57,16 +57,19 @@ pub async fn receive(
     }
     let event = CallEvent::parse(&payload).map_err(|why| ApiError::Validation(why.into()))?;
 
-    let org = attribute(&state, &event, signer).await?;
-    match org {
-        Some(org) => {
-            state
-                .store
-                .apply_call_event(org, &event)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            tracing::info!(event = %event.event, call_id = %event.call_id, org_id = %org, "[Retell webhook] filed");
+    let mut org = attribute(&state, &event, signer).await?;
+    if let Some(id) = org {
+        match state.store.apply_call_event(id, &event).await {
+            Ok(()) => {
+                tracing::info!(event = %event.event, call_id = %event.call_id, org_id = %id, "[Retell webhook] filed");
+            }
+            // Filed meanwhile by another clinic (its WebSocket won the race): not this one's.
+            Err(crate::store::StoreError::CallOfAnotherClinic(_)) => org = None,
+            Err(err) => return Err(ApiError::Internal(err.to_string())),
         }
+    }
+    match org {
+        Some(_) => {}
         None => {
             tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
             if state.webhooks.unattributed == UnattributedPolicy::Store {

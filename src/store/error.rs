@@ -36,6 +36,8 @@ pub enum StoreError {
     NotMigrated(i64, i64),
     #[error("refusing to run as database role '{role}': {reason}")]
     UnsafeRole { role: String, reason: String },
+    #[error("call '{0}' belongs to another clinic")]
+    CallOfAnotherClinic(String),
     #[error("Retell agent '{0}' already belongs to another clinic")]
     AgentTaken(String),
     #[error("stored data is invalid: {0}")]

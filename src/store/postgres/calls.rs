@@ -78,6 +78,14 @@ impl PgStore {
         let mut tx = self.pool.begin().await?;
         scope(&mut tx, org).await?;
         route_call(&mut tx, org, &e.call_id).await?;
+        let owner: Option<Uuid> =
+            sqlx::query_scalar("SELECT org_id FROM org_routes WHERE kind = 'call' AND key = $1")
+                .bind(&e.call_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if owner.is_some_and(|o| o != org.as_uuid()) {
+            return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
+        }
         sqlx::query(
             "INSERT INTO call_records (call_id, org_id, agent_id, direction, from_number, to_number,
                  call_status, start_ms, end_ms, duration_ms, disconnection_reason, transcript,

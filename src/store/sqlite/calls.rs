@@ -87,6 +87,13 @@ impl SqliteStore {
     }
 
     pub async fn apply_call_event(&self, org: OrgId, e: &CallEvent) -> Result<(), StoreError> {
+        if self
+            .org_for_call(&e.call_id)
+            .await?
+            .is_some_and(|owner| owner != org)
+        {
+            return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
+        }
         let now = crate::store::stamp(Utc::now());
         sqlx::query(
             "INSERT INTO call_records (call_id, org_id, agent_id, direction, from_number, to_number,
