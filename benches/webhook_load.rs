@@ -26,12 +26,18 @@ async fn main() {
         retell_api_key: Some(serde_json::from_value(json!(KEY)).expect("secret")),
         ..Settings::default()
     };
-    let server = Server::build(&settings, Arc::new(Receptionist)).await.expect("server");
+    let server = Server::build(&settings, Arc::new(Receptionist))
+        .await
+        .expect("server");
     let addr = server.local_addr().expect("addr");
     let state = server.state().clone();
     tokio::spawn(server.run_until(std::future::pending()));
     let org = state.store.require_org("demo").await.expect("demo");
-    state.store.set_agent(org.id, "agent_bench").await.expect("agent");
+    state
+        .store
+        .set_agent(org.id, "agent_bench")
+        .await
+        .expect("agent");
 
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/api/retell/webhook");
@@ -44,7 +50,12 @@ async fn main() {
             // Each sender: 10 calls, each started, updated, ended, analyzed.
             for i in 0..EVENTS_PER_SENDER {
                 let call_id = format!("load-{sender}-{}", i / 4);
-                let event = ["call_started", "transcript_updated", "call_ended", "call_analyzed"][i % 4];
+                let event = [
+                    "call_started",
+                    "transcript_updated",
+                    "call_ended",
+                    "call_analyzed",
+                ][i % 4];
                 let body = json!({"event": event, "call": {
                     "call_id": call_id, "agent_id": "agent_bench",
                     "start_timestamp": 1_764_000_000_000i64 + i as i64,
@@ -52,7 +63,8 @@ async fn main() {
                     "call_status": if i % 4 >= 2 { "ended" } else { "ongoing" },
                 }})
                 .to_string();
-                let header = signature::sign(body.as_bytes(), KEY, chrono::Utc::now().timestamp_millis());
+                let header =
+                    signature::sign(body.as_bytes(), KEY, chrono::Utc::now().timestamp_millis());
                 let sent = Instant::now();
                 let response = client
                     .post(&url)
@@ -101,6 +113,9 @@ async fn main() {
             }
         }
     }
-    println!("calls with all four events recorded: {complete} of {}", SENDERS * EVENTS_PER_SENDER / 4);
+    println!(
+        "calls with all four events recorded: {complete} of {}",
+        SENDERS * EVENTS_PER_SENDER / 4
+    );
     assert_eq!(complete, SENDERS * EVENTS_PER_SENDER / 4, "no event lost");
 }
