@@ -3,6 +3,7 @@
 
 pub mod call_records;
 mod clinic;
+mod columns;
 mod error;
 mod migrate;
 mod postgres;

@@ -1,19 +1,22 @@
 //! `ClinicTx` for PostgreSQL: one transaction scoped with `app.current_org` (row level
 //! security), and every statement also names the org it was opened for.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
 use crate::booking::{
     AgentKind, Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId,
-    BookingRules, Busy, ClinicSettings, ExceptionKind, Minutes, OfficeHours, Operatory,
-    OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId, ProviderKind,
-    ScheduleException, TimePattern, TimeRange, WeeklyBlock,
+    BookingRules, Busy, ClinicSettings, Minutes, OfficeHours, Operatory, OperatoryId, Patient,
+    PatientId, PhoneNumber, Provider, ProviderId, ScheduleException, TimePattern, WeeklyBlock,
 };
 use crate::store::StoreError;
 use crate::store::clinic::{AppointmentFilter, ClinicProfile, ClinicTx, StoreFuture};
+use crate::store::columns::{
+    corrupt, day_number, exception_kind, exception_kind_str, kind_str, minute_of, phone,
+    provider_kind, time_range, unsigned, weekday,
+};
 use crate::tenancy::OrgId;
 
 pub struct PgClinic {
@@ -78,9 +81,9 @@ impl ClinicTx for PgClinic {
                 transfer_number: phone(row.try_get("transfer_number")?)?,
                 cancellation_policy: row.try_get("cancellation_policy")?,
                 rules: BookingRules {
-                    lead_minutes: unsigned(row.try_get("lead_minutes")?)?,
-                    horizon_days: unsigned(row.try_get("horizon_days")?)?,
-                    slot_step_minutes: unsigned(row.try_get("slot_step_minutes")?)?,
+                    lead_minutes: unsigned(int(&row, "lead_minutes")?)?,
+                    horizon_days: unsigned(int(&row, "horizon_days")?)?,
+                    slot_step_minutes: unsigned(int(&row, "slot_step_minutes")?)?,
                 },
                 agent: row
                     .try_get::<Option<String>, _>("agent")?
@@ -162,7 +165,7 @@ impl ClinicTx for PgClinic {
                     Ok(AppointmentType {
                         id: parse(row.try_get("id")?)?,
                         name: row.try_get("name")?,
-                        duration: Minutes::new(unsigned(row.try_get("duration_minutes")?)?)
+                        duration: Minutes::new(unsigned(int(row, "duration_minutes")?)?)
                             .map_err(corrupt)?,
                         provider_kind: kind.as_deref().map(provider_kind).transpose()?,
                         pattern: pattern
@@ -189,11 +192,8 @@ impl ClinicTx for PgClinic {
             rows.iter()
                 .map(|row| {
                     Ok(OfficeHours {
-                        weekday: weekday(row.try_get("weekday")?)?,
-                        hours: time_range(
-                            row.try_get("start_minute")?,
-                            row.try_get("end_minute")?,
-                        )?,
+                        weekday: weekday(int(row, "weekday")?)?,
+                        hours: time_range(int(row, "start_minute")?, int(row, "end_minute")?)?,
                     })
                 })
                 .collect()
@@ -213,11 +213,8 @@ impl ClinicTx for PgClinic {
                 .map(|row| {
                     Ok(WeeklyBlock {
                         provider: parse(row.try_get("provider_id")?)?,
-                        weekday: weekday(row.try_get("weekday")?)?,
-                        hours: time_range(
-                            row.try_get("start_minute")?,
-                            row.try_get("end_minute")?,
-                        )?,
+                        weekday: weekday(int(row, "weekday")?)?,
+                        hours: time_range(int(row, "start_minute")?, int(row, "end_minute")?)?,
                         operatory: optional(row.try_get("operatory_id")?)?,
                     })
                 })
@@ -598,9 +595,9 @@ impl ClinicTx for PgClinic {
                      VALUES ($1, $2, $3, $4)",
                 )
                 .bind(self.org_key)
-                .bind(weekday_number(h.weekday))
-                .bind(minute_of(h.hours.start))
-                .bind(minute_of(h.hours.end))
+                .bind(i32::from(day_number(h.weekday)))
+                .bind(i32::from(minute_of(h.hours.start)))
+                .bind(i32::from(minute_of(h.hours.end)))
                 .execute(&mut *self.tx)
                 .await?;
             }
@@ -612,9 +609,9 @@ impl ClinicTx for PgClinic {
                 )
                 .bind(self.org_key)
                 .bind(b.provider.as_uuid())
-                .bind(weekday_number(b.weekday))
-                .bind(minute_of(b.hours.start))
-                .bind(minute_of(b.hours.end))
+                .bind(i32::from(day_number(b.weekday)))
+                .bind(i32::from(minute_of(b.hours.start)))
+                .bind(i32::from(minute_of(b.hours.end)))
                 .bind(b.operatory.map(|o| o.as_uuid()))
                 .execute(&mut *self.tx)
                 .await?;
@@ -629,8 +626,8 @@ impl ClinicTx for PgClinic {
                 .bind(e.date)
                 .bind(e.provider.map(|p| p.as_uuid()))
                 .bind(exception_kind_str(e.kind))
-                .bind(e.hours.map(|h| minute_of(h.start)))
-                .bind(e.hours.map(|h| minute_of(h.end)))
+                .bind(e.hours.map(|h| i32::from(minute_of(h.start))))
+                .bind(e.hours.map(|h| i32::from(minute_of(h.end))))
                 .bind(e.operatory.map(|o| o.as_uuid()))
                 .bind(&e.note)
                 .execute(&mut *self.tx)
@@ -648,8 +645,9 @@ impl ClinicTx for PgClinic {
     }
 }
 
-fn corrupt(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(err.to_string())
+/// An `integer` column, widened for the shared column helpers.
+fn int(row: &PgRow, column: &str) -> Result<i64, StoreError> {
+    Ok(i64::from(row.try_get::<i32, _>(column)?))
 }
 
 fn parse<T: From<Uuid>>(raw: Uuid) -> Result<T, StoreError> {
@@ -660,79 +658,16 @@ fn optional<T: From<Uuid>>(raw: Option<Uuid>) -> Result<Option<T>, StoreError> {
     Ok(raw.map(T::from))
 }
 
-fn phone(raw: Option<String>) -> Result<Option<PhoneNumber>, StoreError> {
-    raw.as_deref()
-        .map(PhoneNumber::parse)
-        .transpose()
-        .map_err(corrupt)
-}
-
 fn signed(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-fn unsigned(value: i32) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(corrupt)
-}
-
-fn minute_of(t: NaiveTime) -> i32 {
-    i32::try_from(t.hour() * 60 + t.minute()).unwrap_or(0)
-}
-
-fn time_of(minute: i32) -> Result<NaiveTime, StoreError> {
-    u32::try_from(minute)
-        .ok()
-        .and_then(|m| NaiveTime::from_hms_opt(m / 60, m % 60, 0))
-        .ok_or_else(|| corrupt(format!("minute of day {minute}")))
-}
-
-fn time_range(start: i32, end: i32) -> Result<TimeRange, StoreError> {
-    TimeRange::new(time_of(start)?, time_of(end)?).map_err(corrupt)
-}
-
-fn weekday(number: i32) -> Result<Weekday, StoreError> {
-    u8::try_from(number)
-        .ok()
-        .and_then(|n| Weekday::try_from(n).ok())
-        .ok_or_else(|| corrupt(format!("weekday {number}")))
-}
-
-fn weekday_number(day: Weekday) -> i32 {
-    i32::try_from(day.num_days_from_monday()).unwrap_or(0)
-}
-
-fn kind_str(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Dentist => "dentist",
-        ProviderKind::Hygienist => "hygienist",
-    }
-}
-
-fn provider_kind(raw: &str) -> Result<ProviderKind, StoreError> {
-    match raw {
-        "dentist" => Ok(ProviderKind::Dentist),
-        "hygienist" => Ok(ProviderKind::Hygienist),
-        other => Err(corrupt(format!("provider kind '{other}'"))),
-    }
-}
-
-fn exception_kind_str(kind: ExceptionKind) -> &'static str {
-    match kind {
-        ExceptionKind::Closed => "closed",
-        ExceptionKind::ExtraHours => "extra_hours",
-        ExceptionKind::Blockout => "blockout",
-    }
-}
-
 fn exception_from_row(row: &PgRow) -> Result<ScheduleException, StoreError> {
-    let kind = match row.try_get::<String, _>("kind")?.as_str() {
-        "closed" => ExceptionKind::Closed,
-        "extra_hours" => ExceptionKind::ExtraHours,
-        "blockout" => ExceptionKind::Blockout,
-        other => return Err(corrupt(format!("exception kind '{other}'"))),
-    };
-    let start: Option<i32> = row.try_get("start_minute")?;
-    let end: Option<i32> = row.try_get("end_minute")?;
+    let kind = exception_kind(&row.try_get::<String, _>("kind")?)?;
+    let start: Option<i64> = row
+        .try_get::<Option<i32>, _>("start_minute")?
+        .map(i64::from);
+    let end: Option<i64> = row.try_get::<Option<i32>, _>("end_minute")?.map(i64::from);
     let hours = match (start, end) {
         (Some(s), Some(e)) => Some(time_range(s, e)?),
         _ => None,

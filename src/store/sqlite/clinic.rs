@@ -1,17 +1,20 @@
 //! `ClinicTx` for SQLite: one transaction, every statement bound to the org it was opened for.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::booking::{
     AgentKind, Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId,
-    BookingRules, Busy, ClinicSettings, ExceptionKind, Minutes, OfficeHours, Operatory,
-    OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId, ProviderKind,
-    ScheduleException, TimePattern, TimeRange, WeeklyBlock,
+    BookingRules, Busy, ClinicSettings, Minutes, OfficeHours, Operatory, OperatoryId, Patient,
+    PatientId, PhoneNumber, Provider, ProviderId, ScheduleException, TimePattern, WeeklyBlock,
 };
 use crate::store::StoreError;
 use crate::store::clinic::{AppointmentFilter, ClinicProfile, ClinicTx, StoreFuture};
+use crate::store::columns::{
+    corrupt, day_number, exception_kind, exception_kind_str, kind_str, minute_of, phone,
+    provider_kind, time_range, unsigned, weekday,
+};
 use crate::tenancy::OrgId;
 
 pub struct SqliteClinic {
@@ -597,9 +600,9 @@ impl ClinicTx for SqliteClinic {
                      VALUES (?, ?, ?, ?)",
                 )
                 .bind(&self.org_key)
-                .bind(weekday_number(h.weekday))
-                .bind(minute_of(h.hours.start))
-                .bind(minute_of(h.hours.end))
+                .bind(i64::from(day_number(h.weekday)))
+                .bind(i64::from(minute_of(h.hours.start)))
+                .bind(i64::from(minute_of(h.hours.end)))
                 .execute(&mut *self.tx)
                 .await?;
             }
@@ -611,9 +614,9 @@ impl ClinicTx for SqliteClinic {
                 )
                 .bind(&self.org_key)
                 .bind(b.provider.to_string())
-                .bind(weekday_number(b.weekday))
-                .bind(minute_of(b.hours.start))
-                .bind(minute_of(b.hours.end))
+                .bind(i64::from(day_number(b.weekday)))
+                .bind(i64::from(minute_of(b.hours.start)))
+                .bind(i64::from(minute_of(b.hours.end)))
                 .bind(b.operatory.map(|o| o.to_string()))
                 .execute(&mut *self.tx)
                 .await?;
@@ -628,8 +631,8 @@ impl ClinicTx for SqliteClinic {
                 .bind(e.date)
                 .bind(e.provider.map(|p| p.to_string()))
                 .bind(exception_kind_str(e.kind))
-                .bind(e.hours.map(|h| minute_of(h.start)))
-                .bind(e.hours.map(|h| minute_of(h.end)))
+                .bind(e.hours.map(|h| i64::from(minute_of(h.start))))
+                .bind(e.hours.map(|h| i64::from(minute_of(h.end))))
                 .bind(e.operatory.map(|o| o.to_string()))
                 .bind(&e.note)
                 .execute(&mut *self.tx)
@@ -645,10 +648,6 @@ impl ClinicTx for SqliteClinic {
             Ok(())
         })
     }
-}
-
-fn corrupt(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(err.to_string())
 }
 
 fn parse<T: std::str::FromStr>(raw: String) -> Result<T, StoreError>
@@ -673,77 +672,12 @@ where
     raw.map(parse).transpose()
 }
 
-fn phone(raw: Option<String>) -> Result<Option<PhoneNumber>, StoreError> {
-    raw.as_deref()
-        .map(PhoneNumber::parse)
-        .transpose()
-        .map_err(corrupt)
-}
-
-fn unsigned(value: i64) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(corrupt)
-}
-
 fn instant(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp(seconds, 0).ok_or_else(|| corrupt(format!("timestamp {seconds}")))
 }
 
-pub(super) fn minute_of(t: NaiveTime) -> i64 {
-    i64::from(t.hour() * 60 + t.minute())
-}
-
-fn time_of(minute: i64) -> Result<NaiveTime, StoreError> {
-    u32::try_from(minute)
-        .ok()
-        .and_then(|m| NaiveTime::from_hms_opt(m / 60, m % 60, 0))
-        .ok_or_else(|| corrupt(format!("minute of day {minute}")))
-}
-
-fn time_range(start: i64, end: i64) -> Result<TimeRange, StoreError> {
-    TimeRange::new(time_of(start)?, time_of(end)?).map_err(corrupt)
-}
-
-fn weekday(number: i64) -> Result<Weekday, StoreError> {
-    u8::try_from(number)
-        .ok()
-        .and_then(|n| Weekday::try_from(n).ok())
-        .ok_or_else(|| corrupt(format!("weekday {number}")))
-}
-
-fn weekday_number(day: Weekday) -> i64 {
-    i64::from(day.num_days_from_monday())
-}
-
-fn kind_str(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Dentist => "dentist",
-        ProviderKind::Hygienist => "hygienist",
-    }
-}
-
-fn provider_kind(raw: &str) -> Result<ProviderKind, StoreError> {
-    match raw {
-        "dentist" => Ok(ProviderKind::Dentist),
-        "hygienist" => Ok(ProviderKind::Hygienist),
-        other => Err(corrupt(format!("provider kind '{other}'"))),
-    }
-}
-
-fn exception_kind_str(kind: ExceptionKind) -> &'static str {
-    match kind {
-        ExceptionKind::Closed => "closed",
-        ExceptionKind::ExtraHours => "extra_hours",
-        ExceptionKind::Blockout => "blockout",
-    }
-}
-
 fn exception_from_row(row: &SqliteRow) -> Result<ScheduleException, StoreError> {
-    let kind = match row.try_get::<String, _>("kind")?.as_str() {
-        "closed" => ExceptionKind::Closed,
-        "extra_hours" => ExceptionKind::ExtraHours,
-        "blockout" => ExceptionKind::Blockout,
-        other => return Err(corrupt(format!("exception kind '{other}'"))),
-    };
+    let kind = exception_kind(&row.try_get::<String, _>("kind")?)?;
     let start: Option<i64> = row.try_get("start_minute")?;
     let end: Option<i64> = row.try_get("end_minute")?;
     let hours = match (start, end) {
