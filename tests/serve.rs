@@ -209,7 +209,9 @@ async fn the_config_file_is_read_and_the_environment_wins() {
 #[tokio::test]
 async fn booking_logs_the_org_and_the_auto_filled_operatory_but_no_patient_data_or_key() {
     let dir = tempfile::tempdir().expect("dir");
-    let (mut child, addr, mut logs) = serve_json(dir.path()).await;
+    let retell_key = "key_retell_serve_test_9c1";
+    let (mut child, addr, mut logs) =
+        serve_json_with(dir.path(), &[("ASCENDIA_RETELL_API_KEY", retell_key)]).await;
     let key = command(dir.path())
         .args(["org", "api-key", "create", "demo"])
         .output()
