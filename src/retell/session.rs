@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::StreamExt;
 use futures_util::stream::SplitStream;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
 use super::calls::{CallRegistry, CallState};
@@ -90,7 +90,7 @@ impl Session {
             self.org.greeting_line()
         };
         let _ = outbox.send(Outbound::Response(ResponseFrame::complete(0, greeting)));
-        let recorder = self.start_recorder();
+        let recorded = self.record_connect();
 
         let mut in_flight: Option<AbortHandle> = None;
         // Supersede order is per connection: Retell may number anew after a reconnect.
@@ -112,7 +112,7 @@ impl Session {
             match Inbound::parse(&text) {
                 Ok(frame) => {
                     if let Some(handle) =
-                        self.handle(frame, &outbox, &recorder, &mut latest_response_id)
+                        self.handle(frame, &outbox, &recorded, &mut latest_response_id)
                         && let Some(previous) = in_flight.replace(handle)
                     {
                         previous.abort();
@@ -133,7 +133,7 @@ impl Session {
         &self,
         frame: Inbound,
         outbox: &Outbox,
-        recorder: &mpsc::UnboundedSender<CallMetadata>,
+        recorded: &watch::Receiver<bool>,
         latest_response_id: &mut i64,
     ) -> Option<AbortHandle> {
         match frame {
@@ -148,13 +148,16 @@ impl Session {
                     direction = call.direction.as_deref().unwrap_or("-"),
                     "[Retell WS] call details received"
                 );
-                let _ = recorder.send(CallMetadata {
-                    agent_id: call.agent_id.clone(),
-                    call_type: call.call_type.clone(),
-                    direction: call.direction.clone(),
-                    from_number: call.from_number.clone(),
-                    to_number: call.to_number.clone(),
-                });
+                self.record_details(
+                    recorded,
+                    CallMetadata {
+                        agent_id: call.agent_id.clone(),
+                        call_type: call.call_type.clone(),
+                        direction: call.direction.clone(),
+                        from_number: call.from_number.clone(),
+                        to_number: call.to_number.clone(),
+                    },
+                );
                 self.call.lock().details = Some(Arc::from(call));
                 None
             }
@@ -242,23 +245,35 @@ impl Session {
         task.abort_handle()
     }
 
-    /// Records the connection, then each `call_details`, in that order, off the read path.
-    fn start_recorder(&self) -> mpsc::UnboundedSender<CallMetadata> {
+    /// Records the connection off the read path; the receiver turns true once it is stored,
+    /// so details recorded later land on the row. Short tasks, not one per call for its whole
+    /// life: an idle call should cost little.
+    fn record_connect(&self) -> watch::Receiver<bool> {
         let store = self.store.clone();
         let org_id = self.org.id;
         let call_id = Arc::clone(&self.call.call_id);
-        let (tx, mut rx) = mpsc::unbounded_channel::<CallMetadata>();
+        let (done, recorded) = watch::channel(false);
         tokio::spawn(async move {
             if let Err(err) = store.record_call_connected(org_id, &call_id).await {
                 tracing::warn!(%call_id, error = %err, "could not record the call");
             }
-            while let Some(meta) = rx.recv().await {
-                if let Err(err) = store.record_call_details(org_id, &call_id, &meta).await {
-                    tracing::warn!(%call_id, error = %err, "could not record call details");
-                }
+            let _ = done.send(true);
+        });
+        recorded
+    }
+
+    fn record_details(&self, recorded: &watch::Receiver<bool>, meta: CallMetadata) {
+        let store = self.store.clone();
+        let org_id = self.org.id;
+        let call_id = Arc::clone(&self.call.call_id);
+        let mut recorded = recorded.clone();
+        tokio::spawn(async move {
+            // A closed channel means the connect task ended: go ahead either way.
+            let _ = recorded.wait_for(|done| *done).await;
+            if let Err(err) = store.record_call_details(org_id, &call_id, &meta).await {
+                tracing::warn!(%call_id, error = %err, "could not record call details");
             }
         });
-        tx
     }
 }
 

@@ -68,6 +68,7 @@ pub struct Dialogue {
     candidates: Vec<Booked>,
     awaiting: Awaiting,
     misheard: u32,
+    phrases: Option<Phrases>,
 }
 
 /// Streams sentences as they are decided.
@@ -103,12 +104,20 @@ impl Dialogue {
             .and_then(|c| c.from_number.as_deref())
             .and_then(|n| PhoneNumber::parse(n).ok());
         let today = turn.org.time_zone.local(turn.now).date_naive();
-        let phrases = turn
-            .scheduler
-            .settings(&turn.org)
-            .await
-            .map(|s| s.phrases)
-            .unwrap_or_default();
+        // The clinic's wording, read once per call.
+        let phrases = match &self.phrases {
+            Some(phrases) => phrases.clone(),
+            None => {
+                let phrases = turn
+                    .scheduler
+                    .settings(&turn.org)
+                    .await
+                    .map(|s| s.phrases)
+                    .unwrap_or_default();
+                self.phrases = Some(phrases.clone());
+                phrases
+            }
+        };
         let mut step = Step {
             turn,
             voice: Voice { reply },
