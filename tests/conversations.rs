@@ -976,3 +976,32 @@ async fn a_clinic_words_its_own_lines() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_toothache_books_an_emergency_visit() {
+    let app = TestApp::spawn().await;
+    let zed = patient(&app, "Zed", "Holt", (1977, 7, 17), "+1 555 201 2200").await;
+    talk(
+        &app,
+        "+15552012200",
+        "
+        say Hi, I chipped a tooth and I'm in pain. Do you have any openings?
+        expect on file for Zed
+        expect What day works best
+        say as soon as possible
+        expect Which works best
+        say the first one
+        expect To confirm, that's an emergency visit
+        say yes
+        expect all set
+    ",
+    )
+    .await;
+    let booked = appointments(&app, zed).await;
+    assert_eq!(booked.len(), 1);
+    assert_eq!(
+        booked[0].end - booked[0].start,
+        chrono::Duration::minutes(30),
+        "an emergency visit"
+    );
+}

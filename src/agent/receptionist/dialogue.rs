@@ -69,6 +69,8 @@ pub struct Dialogue {
     awaiting: Awaiting,
     misheard: u32,
     phrases: Option<Phrases>,
+    /// The service as the clinic names it ("emergency visit" for "emergency").
+    service_label: Option<String>,
 }
 
 /// Streams sentences as they are decided.
@@ -287,6 +289,7 @@ impl Dialogue {
         self.candidates.clear();
         self.asked_day = false;
         self.service = None;
+        self.service_label = None;
         self.date = None;
         self.part = None;
         self.time = None;
@@ -545,6 +548,13 @@ impl Dialogue {
         step.voice.say(&question)
     }
 
+    /// The service in the clinic's words, once a search has named it.
+    fn label(&self, service: &str) -> String {
+        self.service_label
+            .clone()
+            .unwrap_or_else(|| service.to_lowercase())
+    }
+
     fn offer_list(&self) -> String {
         let same_day = self.offered.windows(2).all(|w| w[0].date == w[1].date);
         let same_provider = self
@@ -609,8 +619,8 @@ impl Dialogue {
                         .iter()
                         .map(|a| {
                             format!(
-                                "a {} with {} on {}",
-                                a.kind.to_lowercase(),
+                                "{} with {} on {}",
+                                with_article(&a.kind),
                                 a.provider,
                                 a.spoken
                             )
@@ -893,8 +903,8 @@ impl Dialogue {
                 chosen.provider
             ))?,
             _ => step.voice.say(&format!(
-                "To confirm, that's a {} with {} on {}. Shall I book it?",
-                service.to_lowercase(),
+                "To confirm, that's {} with {} on {}. Shall I book it?",
+                with_article(&self.label(&service)),
                 chosen.provider,
                 chosen.spoken
             ))?,
@@ -936,12 +946,16 @@ impl Dialogue {
         }
         match self.tool(step, "find_slots", args).await {
             Ok(found) => {
+                self.service_label = found.result["appointment_type"]
+                    .as_str()
+                    .map(str::to_lowercase);
                 let mut offers = offers_from(&found.result, self.target.as_ref());
                 offers.truncate(limit as usize);
                 Ok(Some(offers))
             }
             Err(ToolError::Refused(message)) if message.starts_with("no service") => {
                 self.service = None;
+                self.service_label = None;
                 let names = self.service_names(step).await;
                 step.voice.say(&format!(
                     "I'm sorry, I'm not sure which service you mean. We offer {}.",
@@ -1005,8 +1019,8 @@ impl Dialogue {
                 .map(|p| format!(" in the {}", p.as_str()))
                 .unwrap_or_default();
             step.voice.say(&format!(
-                "I'm sorry, there's nothing open for a {} on {day}{part}.",
-                service.to_lowercase()
+                "I'm sorry, there's nothing open for {} on {day}{part}.",
+                with_article(&self.label(service))
             ))?;
             let next_from = from + Duration::days(1);
             if let Some(later) = self
@@ -1028,8 +1042,8 @@ impl Dialogue {
         }
         if offers.is_empty() {
             step.voice.say(&format!(
-                "I'm sorry, I don't have any openings for a {} in the next two weeks.",
-                service.to_lowercase()
+                "I'm sorry, I don't have any openings for {} in the next two weeks.",
+                with_article(&self.label(service))
             ))?;
             step.voice
                 .say("The front desk may be able to fit you in or put you on the waiting list.")?;
@@ -1122,14 +1136,14 @@ impl Dialogue {
                 if rescheduling {
                     step.voice.say(&format!(
                         "Done. Your {} is now on {} with {}.",
-                        service.to_lowercase(),
+                        self.label(&service),
                         chosen.spoken,
                         chosen.provider
                     ))?;
                 } else {
                     step.voice.say(&format!(
-                        "You're all set for a {} with {} on {}.",
-                        service.to_lowercase(),
+                        "You're all set for {} with {} on {}.",
+                        with_article(&self.label(&service)),
                         chosen.provider,
                         chosen.spoken
                     ))?;
@@ -1217,6 +1231,17 @@ fn offers_from(result: &Value, moving: Option<&Booked>) -> Vec<Offer> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// "a cleaning", "an emergency visit".
+fn with_article(noun: &str) -> String {
+    let noun = noun.to_lowercase();
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 /// "a, b and c"

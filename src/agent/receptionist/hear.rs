@@ -553,11 +553,23 @@ pub fn hear(raw: &str, today: NaiveDate, expect_name: bool) -> Heard {
         "want a",
         "see the dentist",
         "see a dentist",
+        "see the hygienist",
+        "see someone",
         "cleaning",
         "checkup",
         "check-up",
         "check up",
         "toothache",
+        "filling",
+        "crown",
+        "openings",
+        "opening",
+        "availability",
+        "available",
+        "any time on",
+        "anything on",
+        "get in",
+        "fit me in",
     ]) {
         Some(Intent::Book)
     } else {
@@ -844,6 +856,11 @@ pub fn hear(raw: &str, today: NaiveDate, expect_name: bool) -> Heard {
         if heard.has_any(phrases) && !heard.service_words.iter().any(|s| s == service) {
             heard.service_words.push((*service).to_owned());
         }
+    }
+    // "I chipped a tooth": a need for care is a request to come in, unless it was a question
+    // about what the clinic offers.
+    if heard.intent.is_none() && !heard.service_words.is_empty() && !heard.asks_services {
+        heard.intent = Some(Intent::Book);
     }
     heard
 }

@@ -127,3 +127,26 @@ fn yes_no_goodbye_and_questions() {
     let h = hear("Can you fix my car?", today(), false);
     assert_eq!(h.intent, None);
 }
+
+#[test]
+fn other_ways_to_ask_for_a_booking() {
+    for said in [
+        "Do you have any openings Monday?",
+        "What's your availability on Friday?",
+        "Can you fit me in this week?",
+        "Is there anything on Thursday afternoon?",
+        "I chipped a tooth and I'm in pain",
+        "I need a filling",
+    ] {
+        assert_eq!(
+            hear(said, today(), false).intent,
+            Some(Intent::Book),
+            "{said}"
+        );
+    }
+    assert_eq!(
+        hear("Are you open on Saturday?", today(), false).intent,
+        None
+    );
+    assert!(hear("Are you open on Saturday?", today(), false).asks_hours);
+}
