@@ -394,3 +394,33 @@ async fn call_history_pages_filters_by_date_and_old_transcripts_expire() {
         "hello"
     );
 }
+
+#[tokio::test]
+async fn a_long_calls_large_transcript_is_accepted() {
+    let app = app().await;
+    let org = app.org("demo").await;
+    app.store
+        .set_agent(org.id, "agent_demo_1")
+        .await
+        .expect("mapped");
+    // About 5 MB of transcript with word timings, as an hour-long call sends.
+    let words: Vec<Value> = (0..80_000).map(|i| json!({"word": format!("word{i}"), "start": i as f64 * 0.3, "end": i as f64 * 0.3 + 0.2})).collect();
+    let utterances: Vec<Value> = words
+        .chunks(20)
+        .map(|w| json!({"role": "user", "content": "…", "words": w}))
+        .collect();
+    let event = json!({"event": "call_ended", "call": call_object("long-call", json!({"transcript_object": utterances}))});
+    assert!(
+        event.to_string().len() > 3_000_000,
+        "{} bytes",
+        event.to_string().len()
+    );
+    assert_eq!(post(&app, &event, KEY, now_ms()).await, 204);
+    let api = app.api("demo").await;
+    let (status, record) = api_get(&api, "/api/calls/long-call").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        record["transcript_object"].as_array().map(Vec::len),
+        Some(4_000)
+    );
+}

@@ -54,6 +54,9 @@ pub struct WebhookKeys {
     pub unattributed: crate::config::UnattributedPolicy,
 }
 
+/// The largest webhook body accepted.
+pub const WEBHOOK_MAX_BYTES: usize = 32 * 1024 * 1024;
+
 /// The whole router; tests build exactly this.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -62,7 +65,12 @@ pub fn app(state: AppState) -> Router {
         .route("/llm-websocket/", get(llm_websocket::root))
         .route("/llm-websocket/{*path}", get(llm_websocket::with_path))
         .nest("/api/booking", booking_api::routes())
-        .route("/api/retell/webhook", axum::routing::post(webhook::receive))
+        .route(
+            "/api/retell/webhook",
+            // Whole transcripts with word timings: long calls exceed axum's 2 MB default.
+            axum::routing::post(webhook::receive)
+                .layer(axum::extract::DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
+        )
         .route("/api/calls", get(calls_api::list))
         .route("/api/calls/{call_id}", get(calls_api::detail))
         .fallback(not_found)
