@@ -15,7 +15,7 @@ use futures_util::future::BoxFuture;
 pub use receptionist::Receptionist;
 pub use router::AgentRouter;
 
-use crate::booking::Scheduler;
+use crate::booking::{ClinicSettings, Scheduler};
 use crate::retell::frames::{CallDetails, Role, Utterance};
 pub use crate::retell::reply::{Ending, Reply};
 use crate::retell::writer::Disconnected;
@@ -47,6 +47,28 @@ pub struct Turn {
     /// The booking engine, for this call's clinic only through the tools.
     pub scheduler: Scheduler,
     pub memory: AgentMemory,
+    /// The clinic's settings, read at most once per call.
+    pub clinic: ClinicCache,
+}
+
+pub type ClinicCache = Arc<tokio::sync::OnceCell<Arc<ClinicSettings>>>;
+
+impl Turn {
+    /// The clinic's settings (agent choice, wording, model), cached for the call; on a
+    /// database error, the defaults, not cached.
+    pub async fn clinic_settings(&self) -> Arc<ClinicSettings> {
+        let loaded = self
+            .clinic
+            .get_or_try_init(|| async { self.scheduler.settings(&self.org).await.map(Arc::new) })
+            .await;
+        match loaded {
+            Ok(settings) => Arc::clone(settings),
+            Err(err) => {
+                tracing::warn!(call_id = %self.call_id, error = %err, "could not read the clinic's settings; using the defaults");
+                Arc::new(ClinicSettings::default())
+            }
+        }
+    }
 }
 
 impl Turn {

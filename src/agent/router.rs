@@ -52,13 +52,7 @@ impl Agent for AgentRouter {
         reply: &'a mut Reply,
     ) -> BoxFuture<'a, Result<Ending, AgentError>> {
         Box::pin(async move {
-            let clinic = match turn.scheduler.settings(&turn.org).await {
-                Ok(clinic) => clinic,
-                Err(err) => {
-                    tracing::warn!(call_id = %turn.call_id, error = %err, "could not read the clinic's agent settings; using the defaults");
-                    Default::default()
-                }
-            };
+            let clinic = turn.clinic_settings().await;
             match self.forced.or(clinic.agent).unwrap_or(self.default) {
                 AgentKind::Builtin => self.builtin.respond(turn, reply).await,
                 AgentKind::Llm => {

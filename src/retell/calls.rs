@@ -23,6 +23,7 @@ pub struct CallState {
     pub call_id: Arc<str>,
     /// The agent's own memory of the call (its dialogue state).
     pub memory: crate::agent::AgentMemory,
+    pub clinic: crate::agent::ClinicCache,
     data: Mutex<CallData>,
 }
 
@@ -64,6 +65,7 @@ impl CallRegistry {
                     org_id,
                     call_id: key.1,
                     memory: Default::default(),
+                    clinic: Default::default(),
                     data: Mutex::new(CallData::default()),
                 })
             })

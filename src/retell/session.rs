@@ -223,6 +223,7 @@ impl Session {
                 now: chrono::Utc::now(),
                 scheduler: self.scheduler.clone(),
                 memory: Arc::clone(&self.call.memory),
+                clinic: Arc::clone(&self.call.clinic),
             }
         };
         let agent = Arc::clone(&self.agent);

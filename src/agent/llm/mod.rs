@@ -141,7 +141,7 @@ impl Agent for LlmAgent {
         reply: &'a mut Reply,
     ) -> BoxFuture<'a, Result<Ending, AgentError>> {
         Box::pin(async move {
-            let clinic = turn.scheduler.settings(&turn.org).await.unwrap_or_default();
+            let clinic = turn.clinic_settings().await;
             let plan = self.plan(&clinic);
             self.respond_with(&plan, turn, reply).await
         })

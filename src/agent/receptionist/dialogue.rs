@@ -68,7 +68,6 @@ pub struct Dialogue {
     candidates: Vec<Booked>,
     awaiting: Awaiting,
     misheard: u32,
-    phrases: Option<Phrases>,
     /// The service as the clinic names it ("emergency visit" for "emergency").
     service_label: Option<String>,
 }
@@ -106,20 +105,7 @@ impl Dialogue {
             .and_then(|c| c.from_number.as_deref())
             .and_then(|n| PhoneNumber::parse(n).ok());
         let today = turn.org.time_zone.local(turn.now).date_naive();
-        // The clinic's wording, read once per call.
-        let phrases = match &self.phrases {
-            Some(phrases) => phrases.clone(),
-            None => {
-                let phrases = turn
-                    .scheduler
-                    .settings(&turn.org)
-                    .await
-                    .map(|s| s.phrases)
-                    .unwrap_or_default();
-                self.phrases = Some(phrases.clone());
-                phrases
-            }
-        };
+        let phrases = turn.clinic_settings().await.phrases.clone();
         let mut step = Step {
             turn,
             voice: Voice { reply },
