@@ -157,7 +157,8 @@ impl LlmAgent {
         memory: &mut LlmMemory,
     ) -> Result<Ending, AgentError> {
         let tools_json: Vec<Value> = tools::TOOLS.iter().map(tools::ToolDef::openai).collect();
-        let mut messages = self.messages(turn, memory);
+        let clinic = turn.clinic_settings().await;
+        let mut messages = self.messages(turn, &clinic, memory);
         let caller = turn
             .call
             .as_ref()
@@ -232,8 +233,8 @@ impl LlmAgent {
     }
 
     /// System prompt, then the transcript with earlier tool exchanges woven in.
-    fn messages(&self, turn: &Turn, memory: &LlmMemory) -> Vec<Value> {
-        let mut messages = vec![json!({"role": "system", "content": prompt::system(turn)})];
+    fn messages(&self, turn: &Turn, clinic: &ClinicSettings, memory: &LlmMemory) -> Vec<Value> {
+        let mut messages = vec![json!({"role": "system", "content": prompt::system(turn, clinic)})];
         for (i, utterance) in turn.transcript.iter().enumerate() {
             for (_, exchange) in memory.exchanges.iter().filter(|(at, _)| *at == i) {
                 messages.push(exchange.clone());

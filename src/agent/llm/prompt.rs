@@ -2,8 +2,9 @@
 //! the rules every clinic's receptionist keeps.
 
 use crate::agent::Turn;
+use crate::booking::ClinicSettings;
 
-pub fn system(turn: &Turn) -> String {
+pub fn system(turn: &Turn, clinic: &ClinicSettings) -> String {
     let org = &turn.org;
     let local = org.time_zone.local(turn.now);
     let mut prompt = format!(
@@ -23,6 +24,22 @@ pub fn system(turn: &Turn) -> String {
         time = local.format("%-I:%M %p"),
         zone = org.time_zone.name(),
     );
+    if let Some(address) = &clinic.address {
+        prompt.push_str(&format!("The clinic is at {address}.\n"));
+    }
+    if let Some(phone) = &clinic.phone {
+        prompt.push_str(&format!("The clinic's phone number is {phone}.\n"));
+    }
+    if let Some(policy) = &clinic.cancellation_policy {
+        prompt.push_str(&format!(
+            "Cancellation policy, to mention when cancelling: {policy}\n"
+        ));
+    }
+    if clinic.transfer_number.is_none() {
+        prompt.push_str(
+            "There is no front-desk line to transfer to: offer to take a message instead.\n",
+        );
+    }
     if let Some(number) = turn.call.as_ref().and_then(|c| c.from_number.as_deref()) {
         prompt.push_str(&format!("The caller is calling from {number}.\n"));
     }
