@@ -251,3 +251,16 @@ mod tests {
         assert!(settings.validate().is_err());
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/ascendia.example.toml"));
+        let settings = Settings::load(Some(path)).expect("ascendia.example.toml loads");
+        assert_eq!(settings.agent, AgentKind::Builtin);
+        assert_eq!(settings.drain_secs, 30);
+    }
+}
