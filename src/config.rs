@@ -258,7 +258,10 @@ mod example_tests {
 
     #[test]
     fn the_example_config_is_valid() {
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/ascendia.example.toml"));
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/ascendia.example.toml"
+        ));
         let settings = Settings::load(Some(path)).expect("ascendia.example.toml loads");
         assert_eq!(settings.agent, AgentKind::Builtin);
         assert_eq!(settings.drain_secs, 30);
