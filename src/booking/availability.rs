@@ -317,6 +317,16 @@ impl Calendar {
         self.zone
     }
 
+    /// Whether the provider is one of this clinic's (active or not).
+    pub fn has_provider(&self, id: ProviderId) -> bool {
+        self.providers.iter().any(|p| p.id == id)
+    }
+
+    /// Whether the operatory is one of this clinic's (active or not).
+    pub fn has_operatory(&self, id: OperatoryId) -> bool {
+        self.operatories.iter().any(|o| o.id == id)
+    }
+
     /// The clinic's calendar date at `now`.
     pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
         now.with_timezone(&self.zone).date_naive()

@@ -25,7 +25,7 @@ pub use service::{
     SlotSearch,
 };
 pub use settings::{AgentKind, ClinicSettings, PHRASE_KEYS, Phrases};
-pub use when::{parse_date, parse_start};
+pub use when::{day_start, days_in_ms, parse_date, parse_start};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingError {

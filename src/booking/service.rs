@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::availability::{AutoFill, resolve};
+use super::availability::AutoFill;
 use super::{
     Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId, Busy,
     Calendar, CalendarData, ClinicSettings, NewPatient, Operatory, OperatoryId, Patient, PatientId,
@@ -228,8 +228,9 @@ impl Scheduler {
         }
         let mut tx = self.read(org).await?;
         let kind = active_type(&mut *tx, search.appointment_type).await?;
+        let calendar = load_calendar(&mut *tx, org, search.from, search.to, None).await?;
         if let Some(provider) = search.provider {
-            require_provider(&mut *tx, provider).await?;
+            require_provider(&calendar, provider)?;
         }
         if let Some(patient) = search.patient
             && tx.patient(patient).await?.is_none()
@@ -237,7 +238,6 @@ impl Scheduler {
             return Err(ServiceError::NotFound("patient"));
         }
         let settings = tx.settings().await?;
-        let calendar = load_calendar(&mut *tx, org, search.from, search.to).await?;
         Ok(calendar.open_slots(&SlotQuery {
             duration: kind.duration,
             provider_kind: kind.provider_kind,
@@ -281,14 +281,14 @@ impl Scheduler {
             return Err(ServiceError::NotFound("patient"));
         }
         let kind = active_type(&mut *tx, request.appointment_type).await?;
-        require_provider(&mut *tx, request.provider).await?;
-        require_operatory(&mut *tx, request.operatory).await?;
-        let settings = tx.settings().await?;
         let date = request
             .start
             .with_timezone(&org.time_zone.tz())
             .date_naive();
-        let calendar = load_calendar(&mut *tx, org, date, date).await?;
+        let calendar = load_calendar(&mut *tx, org, date, date, None).await?;
+        require_provider(&calendar, request.provider)?;
+        require_operatory(&calendar, request.operatory)?;
+        let settings = tx.settings().await?;
         let placement = calendar
             .check(&SlotRequest {
                 provider: request.provider,
@@ -367,16 +367,15 @@ impl Scheduler {
             .into_iter()
             .find(|t| t.id == appointment.appointment_type)
             .ok_or(ServiceError::NotFound("appointment type"))?;
-        require_provider(&mut *tx, provider).await?;
-        require_operatory(&mut *tx, request.operatory).await?;
-        let settings = tx.settings().await?;
         let date = request
             .start
             .with_timezone(&org.time_zone.tz())
             .date_naive();
         // The appointment's own time is free for its move.
-        let calendar =
-            load_calendar_without(&mut *tx, org, date, date, Busy::of(&appointment)).await?;
+        let calendar = load_calendar(&mut *tx, org, date, date, Busy::of(&appointment)).await?;
+        require_provider(&calendar, provider)?;
+        require_operatory(&calendar, request.operatory)?;
+        let settings = tx.settings().await?;
         let placement = calendar
             .check(&SlotRequest {
                 provider,
@@ -473,38 +472,23 @@ async fn active_type(
         .ok_or(ServiceError::NotFound("appointment type"))
 }
 
-async fn require_provider(tx: &mut dyn ClinicTx, id: ProviderId) -> Result<(), ServiceError> {
-    let providers = tx.providers().await?;
-    if providers.iter().any(|p| p.id == id) {
+fn require_provider(calendar: &Calendar, id: ProviderId) -> Result<(), ServiceError> {
+    if calendar.has_provider(id) {
         Ok(())
     } else {
         Err(ServiceError::NotFound("provider"))
     }
 }
 
-async fn require_operatory(
-    tx: &mut dyn ClinicTx,
-    id: Option<OperatoryId>,
-) -> Result<(), ServiceError> {
-    let Some(id) = id else { return Ok(()) };
-    if tx.operatories().await?.iter().any(|o| o.id == id) {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound("operatory"))
+fn require_operatory(calendar: &Calendar, id: Option<OperatoryId>) -> Result<(), ServiceError> {
+    match id {
+        Some(id) if !calendar.has_operatory(id) => Err(ServiceError::NotFound("operatory")),
+        _ => Ok(()),
     }
 }
 
-async fn load_calendar(
-    tx: &mut dyn ClinicTx,
-    org: &Organization,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Calendar, ServiceError> {
-    load_calendar_without(tx, org, from, to, None).await
-}
-
 /// Everything availability needs for clinic-local dates `from..=to`, minus one appointment.
-async fn load_calendar_without(
+async fn load_calendar(
     tx: &mut dyn ClinicTx,
     org: &Organization,
     from: NaiveDate,
@@ -513,8 +497,7 @@ async fn load_calendar_without(
 ) -> Result<Calendar, ServiceError> {
     let zone = org.time_zone.tz();
     let midnight = |date: NaiveDate| {
-        date.and_hms_opt(0, 0, 0)
-            .and_then(|t| resolve(zone, t))
+        super::day_start(date, zone)
             .ok_or_else(|| ServiceError::Invalid(format!("date {date} is out of range")))
     };
     // A day's slots can reach past its midnight; a day either side covers any zone.

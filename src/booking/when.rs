@@ -25,6 +25,31 @@ pub fn parse_start(raw: &str, zone: Tz) -> Result<DateTime<Utc>, BookingError> {
     resolve(zone, local).ok_or(BookingError::SkippedLocalTime(local))
 }
 
+/// When the clinic's `date` begins, as an instant; `None` if its midnight does not exist.
+pub fn day_start(date: NaiveDate, zone: Tz) -> Option<DateTime<Utc>> {
+    date.and_hms_opt(0, 0, 0).and_then(|t| resolve(zone, t))
+}
+
+/// Clinic-local days `from..=to` as Unix milliseconds `[start, end)`, each side open when
+/// absent. The error is the date whose midnight does not exist.
+pub fn days_in_ms(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    zone: Tz,
+) -> Result<(i64, i64), NaiveDate> {
+    let ms = |date: NaiveDate| {
+        day_start(date, zone)
+            .map(|t| t.timestamp_millis())
+            .ok_or(date)
+    };
+    let start = from.map(ms).transpose()?.unwrap_or(0);
+    let end = to
+        .map(|d| ms(d + chrono::Duration::days(1)))
+        .transpose()?
+        .unwrap_or(i64::MAX);
+    Ok((start, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,8 @@
 //! `ascendia calls list SLUG`: a clinic's call history from the terminal.
 
-use chrono::{DateTime, Duration, NaiveDate};
+use chrono::{DateTime, NaiveDate};
 use clap::Subcommand;
 
-use crate::booking::availability::resolve;
 use crate::config::Settings;
 use crate::store::Store;
 
@@ -41,20 +40,10 @@ pub async fn run(command: CallsCommand, settings: &Settings) -> Result<(), Strin
     let day = |raw: &str| -> Result<NaiveDate, String> {
         crate::booking::parse_date(raw, "date").map_err(|e| e.to_string())
     };
-    let start_ms = |date: NaiveDate| {
-        date.and_hms_opt(0, 0, 0)
-            .and_then(|t| resolve(zone, t))
-            .map(|t| t.timestamp_millis())
-            .ok_or_else(|| format!("date {date} is out of range"))
-    };
-    let from_ms = match from {
-        Some(d) => start_ms(day(&d)?)?,
-        None => 0,
-    };
-    let to_ms = match to {
-        Some(d) => start_ms(day(&d)? + Duration::days(1))?,
-        None => i64::MAX,
-    };
+    let from = from.as_deref().map(day).transpose()?;
+    let to = to.as_deref().map(day).transpose()?;
+    let (from_ms, to_ms) = crate::booking::days_in_ms(from, to, zone)
+        .map_err(|date| format!("date {date} is out of range"))?;
     let calls = store
         .list_call_records(org.id, from_ms, to_ms, limit.clamp(1, 1000), 0)
         .await

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::api_auth::ApiOrg;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ApiError, AppState};
-use crate::booking::availability::resolve;
+use crate::booking::day_start;
 use crate::booking::{
     Appointment, AppointmentId, AppointmentTypeId, BookRequest, Catalogue, NewPatient, OperatoryId,
     Patient, PatientId, PatientLookup, PhoneNumber, ProviderId, RescheduleRequest, Slot,
@@ -265,8 +265,7 @@ async fn list_appointments(
                 ));
             }
             let midnight = |date: chrono::NaiveDate| {
-                date.and_hms_opt(0, 0, 0)
-                    .and_then(|t| resolve(zone, t))
+                day_start(date, zone)
                     .ok_or_else(|| ApiError::Validation(format!("date {date} is out of range")))
             };
             AppointmentFilter::Between(midnight(from)?, midnight(to + Duration::days(1))?)

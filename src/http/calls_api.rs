@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::api_auth::ApiOrg;
 use super::extract::ApiQuery;
 use super::{ApiError, AppState};
-use crate::booking::availability::resolve;
+use crate::booking::days_in_ms;
 use crate::booking::parse_date;
 use crate::store::call_records::{CallDetail, CallSummary};
 
@@ -35,20 +34,18 @@ pub async fn list(
     ApiQuery(query): ApiQuery<CallsQuery>,
 ) -> Result<Json<CallPage>, ApiError> {
     let zone = org.0.time_zone.tz();
-    let day_start = |date: NaiveDate| {
-        date.and_hms_opt(0, 0, 0)
-            .and_then(|t| resolve(zone, t))
-            .map(|t| t.timestamp_millis())
-            .ok_or_else(|| ApiError::Validation(format!("date {date} is out of range")))
-    };
-    let from = match &query.from {
-        Some(d) => day_start(parse_date(d, "from")?)?,
-        None => 0,
-    };
-    let to = match &query.to {
-        Some(d) => day_start(parse_date(d, "to")? + Duration::days(1))?,
-        None => i64::MAX,
-    };
+    let from = query
+        .from
+        .as_deref()
+        .map(|d| parse_date(d, "from"))
+        .transpose()?;
+    let to = query
+        .to
+        .as_deref()
+        .map(|d| parse_date(d, "to"))
+        .transpose()?;
+    let (from, to) = days_in_ms(from, to, zone)
+        .map_err(|date| ApiError::Validation(format!("date {date} is out of range")))?;
     if to <= from {
         return Err(ApiError::Validation(
             "'to' must be on or after 'from'".into(),
