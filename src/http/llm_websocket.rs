@@ -79,7 +79,6 @@ fn connect(
         call,
         reconnect,
         agent: Arc::clone(&state.agent),
-        store: state.store.clone(),
         scheduler: state.scheduler.clone(),
         calls: Arc::clone(&state.calls),
         settings: state.session,

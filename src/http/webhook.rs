@@ -68,18 +68,15 @@ pub async fn receive(
             Err(err) => return Err(ApiError::Internal(err.to_string())),
         }
     }
-    match org {
-        Some(_) => {}
-        None => {
-            tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
-            if state.webhooks.unattributed == UnattributedPolicy::Store {
-                let text = String::from_utf8_lossy(&body);
-                state
-                    .store
-                    .store_unattributed(&event, &text)
-                    .await
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-            }
+    if org.is_none() {
+        tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
+        if state.webhooks.unattributed == UnattributedPolicy::Store {
+            let text = String::from_utf8_lossy(&body);
+            state
+                .store
+                .store_unattributed(&event, &text)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
         }
     }
     Ok(StatusCode::NO_CONTENT)

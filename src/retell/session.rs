@@ -15,7 +15,7 @@ use super::frames::{ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
 use super::reply::{Ending, Reply};
 use super::writer::{self, Outbox, close_code};
 use crate::agent::{Agent, Turn, TurnKind};
-use crate::store::{CallMetadata, Store};
+use crate::store::CallMetadata;
 use crate::tenancy::Organization;
 
 /// Spoken when the agent fails or runs out of time before it said anything.
@@ -35,7 +35,6 @@ pub struct Session {
     pub call: Arc<CallState>,
     pub reconnect: bool,
     pub agent: Arc<dyn Agent>,
-    pub store: Store,
     pub scheduler: crate::booking::Scheduler,
     pub calls: Arc<CallRegistry>,
     pub settings: SessionSettings,
@@ -250,7 +249,7 @@ impl Session {
     /// so details recorded later land on the row. Short tasks, not one per call for its whole
     /// life: an idle call should cost little.
     fn record_connect(&self) -> watch::Receiver<bool> {
-        let store = self.store.clone();
+        let store = self.scheduler.store().clone();
         let org_id = self.org.id;
         let call_id = Arc::clone(&self.call.call_id);
         let (done, recorded) = watch::channel(false);
@@ -264,7 +263,7 @@ impl Session {
     }
 
     fn record_details(&self, recorded: &watch::Receiver<bool>, meta: CallMetadata) {
-        let store = self.store.clone();
+        let store = self.scheduler.store().clone();
         let org_id = self.org.id;
         let call_id = Arc::clone(&self.call.call_id);
         let mut recorded = recorded.clone();

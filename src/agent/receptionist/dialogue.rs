@@ -49,7 +49,6 @@ struct Booked {
 pub struct Dialogue {
     goal: Option<Intent>,
     verification: Verification,
-    patient_first_name: Option<String>,
     caller_checked: bool,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -633,16 +632,11 @@ impl Dialogue {
                 && let Ok(found) = self
                     .tool(step, "find_patient", json!({"phone": caller.as_str()}))
                     .await
-                && found.result["verified"] == true
+                && let Some(first) = verified_first_name(&found.result)
             {
-                let first = found.result["patient"]["first_name"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_owned();
                 step.voice.say(&format!(
                     "I see you're calling from the number we have on file for {first}."
                 ))?;
-                self.patient_first_name = Some(first);
                 return Ok(true);
             }
         }
@@ -655,14 +649,9 @@ impl Dialogue {
                     json!({"phone": phone.as_str(), "birth_date": birth_date.to_string()}),
                 )
                 .await
-            && found.result["verified"] == true
+            && let Some(first) = verified_first_name(&found.result)
         {
-            let first = found.result["patient"]["first_name"]
-                .as_str()
-                .unwrap_or("")
-                .to_owned();
             step.voice.say(&format!("Thank you, {first}."))?;
-            self.patient_first_name = Some(first);
             return Ok(true);
         }
         let missing_name = self.first_name.is_none() || self.last_name.is_none();
@@ -691,13 +680,8 @@ impl Dialogue {
                 return Ok(false);
             }
         };
-        if found["verified"] == true {
-            let first = found["patient"]["first_name"]
-                .as_str()
-                .unwrap_or("")
-                .to_owned();
+        if let Some(first) = verified_first_name(&found) {
             step.voice.say(&format!("Thank you, {first}."))?;
-            self.patient_first_name = Some(first);
             return Ok(true);
         }
         if self.goal == Some(Intent::Book) {
@@ -746,12 +730,10 @@ impl Dialogue {
             Ok(created) => {
                 let first = created.result["patient"]["first_name"]
                     .as_str()
-                    .unwrap_or("")
-                    .to_owned();
+                    .unwrap_or("");
                 step.voice.say(&format!(
                     "Welcome, {first}! I've set you up as a new patient."
                 ))?;
-                self.patient_first_name = Some(first);
                 self.advance(step).await
             }
             Err(err) => {
@@ -1195,6 +1177,11 @@ impl Dialogue {
             }
         }
     }
+}
+
+/// The patient's first name when a find_patient result verified the caller.
+fn verified_first_name(found: &Value) -> Option<&str> {
+    (found["verified"] == true).then(|| found["patient"]["first_name"].as_str().unwrap_or(""))
 }
 
 fn offers_from(result: &Value, moving: Option<&Booked>) -> Vec<Offer> {
