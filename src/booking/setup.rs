@@ -464,16 +464,14 @@ pub async fn import(
     let mut tx = store.clinic(org.id, TxMode::Write).await?;
     let mut summary = ImportSummary::default();
 
-    let existing: HashMap<String, OperatoryId> = tx
-        .operatories()
-        .await?
-        .into_iter()
-        .map(|o| (o.name, o.id))
-        .collect();
+    // Rows are read once: matched by name, and those the file leaves out are deactivated.
+    let before = tx.operatories().await?;
+    let existing: HashMap<&str, OperatoryId> =
+        before.iter().map(|o| (o.name.as_str(), o.id)).collect();
     let mut operatory_ids = HashMap::new();
     for (order, entry) in valid.operatories.iter().enumerate() {
         let id = existing
-            .get(&entry.name)
+            .get(entry.name.as_str())
             .copied()
             .unwrap_or_else(OperatoryId::new_random);
         operatory_ids.insert(entry.name.clone(), id);
@@ -487,9 +485,7 @@ pub async fn import(
         .await?;
         summary.operatories += 1;
     }
-    for stale in tx
-        .operatories()
-        .await?
+    for stale in before
         .into_iter()
         .filter(|o| o.active && !operatory_ids.contains_key(&o.name))
     {
@@ -501,17 +497,14 @@ pub async fn import(
         summary.deactivated += 1;
     }
 
-    let existing: HashMap<String, ProviderId> = tx
-        .providers()
-        .await?
-        .into_iter()
-        .map(|p| (p.name, p.id))
-        .collect();
+    let before = tx.providers().await?;
+    let existing: HashMap<&str, ProviderId> =
+        before.iter().map(|p| (p.name.as_str(), p.id)).collect();
     let mut provider_ids = HashMap::new();
     let mut weekly = Vec::new();
     for (entry, blocks) in &valid.providers {
         let id = existing
-            .get(&entry.name)
+            .get(entry.name.as_str())
             .copied()
             .unwrap_or_else(ProviderId::new_random);
         provider_ids.insert(entry.name.clone(), id);
@@ -534,9 +527,7 @@ pub async fn import(
             });
         }
     }
-    for stale in tx
-        .providers()
-        .await?
+    for stale in before
         .into_iter()
         .filter(|p| p.active && !provider_ids.contains_key(&p.name))
     {
@@ -548,18 +539,15 @@ pub async fn import(
         summary.deactivated += 1;
     }
 
-    let existing: HashMap<String, AppointmentTypeId> = tx
-        .appointment_types()
-        .await?
-        .into_iter()
-        .map(|t| (t.name, t.id))
-        .collect();
+    let before = tx.appointment_types().await?;
+    let existing: HashMap<&str, AppointmentTypeId> =
+        before.iter().map(|t| (t.name.as_str(), t.id)).collect();
     let mut type_names = HashSet::new();
     for (entry, minutes, pattern) in &valid.types {
         type_names.insert(entry.name.clone());
         tx.save_appointment_type(&AppointmentType {
             id: existing
-                .get(&entry.name)
+                .get(entry.name.as_str())
                 .copied()
                 .unwrap_or_else(AppointmentTypeId::new_random),
             name: entry.name.clone(),
@@ -571,9 +559,7 @@ pub async fn import(
         .await?;
         summary.appointment_types += 1;
     }
-    for stale in tx
-        .appointment_types()
-        .await?
+    for stale in before
         .into_iter()
         .filter(|t| t.active && !type_names.contains(&t.name))
     {
