@@ -901,8 +901,12 @@ async fn a_clinic_only_knows_its_own_callers() {
 }
 
 #[tokio::test]
-async fn the_same_booking_request_twice_books_once() {
-    use ascendia::agent::tools::{self, ToolContext, Verification};
+async fn a_confirmation_runs_once_and_only_for_a_verified_caller_who_said_yes() {
+    use ascendia::agent::tools::contract::{BookAppointment, ConfirmAction};
+    use ascendia::agent::tools::{
+        self, CallGuard, Refusal, ToolCall, ToolContext, ToolError, ToolResult,
+    };
+    use ascendia::retell::frames::Utterance;
     let app = TestApp::spawn().await;
     let xia = patient(&app, "Xia", "Zed", (1990, 1, 1), "+1 555 201 2100").await;
     let org = app.org("demo").await;
@@ -917,40 +921,64 @@ async fn the_same_booking_request_twice_books_once() {
         org.time_zone.tz(),
     )
     .expect("start");
-    let args = serde_json::json!({"appointment_type": "Cleaning", "provider_id": maria.to_string(), "start": start.to_rfc3339()});
-    let mut verification = Verification { patient: Some(xia) };
-    let mut ids = Vec::new();
-    for _ in 0..2 {
+    let propose = ToolCall::BookAppointment(BookAppointment {
+        appointment_type: "Cleaning".into(),
+        provider_id: maria.to_string(),
+        start: start.to_rfc3339(),
+        note: None,
+    });
+    let mut guard = CallGuard::verified(xia);
+    let mut transcript = vec![Utterance::user("a cleaning on Tuesday at nine")];
+    let run = async |request: &ToolCall, transcript: &[Utterance], guard: &mut CallGuard| {
         let mut ctx = ToolContext {
             scheduler: &app.state.scheduler,
             org: &org,
             call_id: "retry-call",
             caller: None,
             now: Utc::now(),
-            verification: &mut verification,
+            transcript,
+            guard,
         };
-        let out = tools::call(&mut ctx, "book_appointment", &args)
-            .await
-            .expect("booked");
-        ids.push(out.result["appointment_id"].clone());
-    }
-    assert_eq!(ids[0], ids[1]);
-    assert_eq!(appointments(&app, xia).await.len(), 1);
-    // Unverified: refused.
-    let mut nobody = Verification::default();
-    let mut ctx = ToolContext {
-        scheduler: &app.state.scheduler,
-        org: &org,
-        call_id: "other-call",
-        caller: None,
-        now: Utc::now(),
-        verification: &mut nobody,
+        tools::call(&mut ctx, request).await
+    };
+    let proposed = match run(&propose, &transcript, &mut guard).await {
+        Ok(out) => match out.result {
+            ToolResult::Proposed(p) => p,
+            other => panic!("a proposal: {other:?}"),
+        },
+        Err(err) => panic!("proposed: {err}"),
     };
     assert!(
-        tools::call(&mut ctx, "list_appointments", &serde_json::json!({}))
-            .await
-            .is_err()
+        appointments(&app, xia).await.is_empty(),
+        "a proposal books nothing"
     );
+    let confirm = ToolCall::ConfirmAction(ConfirmAction {
+        token: proposed.token.clone(),
+    });
+    // Before the caller answered: refused.
+    transcript.push(Utterance::agent(proposed.readback.clone()));
+    assert!(matches!(
+        run(&confirm, &transcript, &mut guard).await,
+        Err(ToolError::Refused(Refusal::NotConfirmed { .. }))
+    ));
+    transcript.push(Utterance::user("Yes, that's perfect."));
+    let first = run(&confirm, &transcript, &mut guard).await;
+    assert!(
+        matches!(first, Ok(ref out) if matches!(out.result, ToolResult::Done(_))),
+        "{first:?}"
+    );
+    // The same confirmation again (a retry) books nothing more.
+    assert!(matches!(
+        run(&confirm, &transcript, &mut guard).await,
+        Err(ToolError::Refused(Refusal::NotConfirmed { .. }))
+    ));
+    assert_eq!(appointments(&app, xia).await.len(), 1);
+    // Unverified: refused.
+    let mut nobody = CallGuard::default();
+    assert!(matches!(
+        run(&ToolCall::ListAppointments, &transcript, &mut nobody).await,
+        Err(ToolError::Refused(Refusal::NotVerified))
+    ));
 }
 
 #[tokio::test]

@@ -104,54 +104,45 @@ async fn streams_sentences_with_the_clinics_prompt_tools_and_key() {
     );
 }
 
-#[tokio::test]
-async fn tool_calls_split_across_chunks_find_and_book_an_appointment() {
-    // Step by step, from how many tool results the request already carries.
-    let fake = FakeLlm::start(|request: &Value| {
-        let last_is_yes = request["messages"].as_array().and_then(|m| m.last()).is_some_and(|m| m["role"] == "user" && m["content"].as_str().is_some_and(|c| c.starts_with("Yes")));
-        let done = fake_llm::tool_messages(request);
-        let step = if done >= 3 { 4 } else { done + usize::from(last_is_yes) };
-        match step {
-            // 1: find the caller by the number they call from (arguments in pieces, no index).
-            0 => Answer::Stream(vec![
-                tool(None, Some("call_a"), Some("find_patient"), "{\"pho"),
-                tool(None, None, None, "ne\": \"+1555201"),
-                tool(None, None, None, "0777\"}"),
-                finish("tool_calls"),
-                Event::Done,
-            ]),
-            // 2: look for slots (with index, split name/arguments).
-            1 => Answer::Stream(vec![
-                tool(Some(0), Some("call_b"), Some("find_slots"), ""),
-                tool(Some(0), None, None, "{\"appointment_type\": \"cleaning\", "),
-                tool(Some(0), None, None, &format!("\"from\": \"{}\"}}", common::next_weekday("America/New_York", chrono::Weekday::Tue, 1))),
-                finish("tool_calls"),
-                Event::Done,
-            ]),
-            // 3: offer what came back.
-            2 => {
-                let slots = fake_llm::last_tool_result(request).unwrap_or(Value::Null);
-                let first = slots["slots"][0]["spoken"].as_str().unwrap_or("no slot").to_owned();
-                say(&[&format!("I have {first}. "), "Shall I book it?"])
-            }
-            // 4: the caller said yes: book the first slot found.
-            3 => {
-                let slots = request["messages"].as_array().and_then(|m| m.iter().find(|m| m["role"] == "tool" && m["content"].as_str().is_some_and(|c| c.contains("slots")))).and_then(|m| m["content"].as_str()).and_then(|c| serde_json::from_str::<Value>(c).ok()).unwrap_or(Value::Null);
-                let slot = &slots["slots"][0];
-                let args = json!({"appointment_type": "cleaning", "provider_id": slot["provider_id"], "start": slot["start"]}).to_string();
-                let (a, b) = args.split_at(args.len() / 2);
-                Answer::Stream(vec![
-                    tool(Some(0), Some("call_c"), Some("book_appointment"), a),
-                    tool(Some(0), None, None, b),
-                    finish("tool_calls"),
-                    Event::Done,
-                ])
-            }
-            _ => say(&["You're all set. ", "Anything else?"]),
-        }
-    })
-    .await;
-    let app = app_with(&fake, None).await;
+/// Whether the request's last message is the caller's.
+fn caller_spoke_last(request: &Value) -> bool {
+    request["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .is_some_and(|m| m["role"] == "user")
+}
+
+/// The first slot any tool result in the request offered.
+fn first_slot(request: &Value) -> Value {
+    request["messages"]
+        .as_array()
+        .and_then(|m| {
+            m.iter().find(|m| {
+                m["role"] == "tool" && m["content"].as_str().is_some_and(|c| c.contains("slots"))
+            })
+        })
+        .and_then(|m| m["content"].as_str())
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .map(|slots| slots["slots"][0].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// The token of the last proposal in the request.
+fn last_token(request: &Value) -> String {
+    request["messages"]
+        .as_array()
+        .and_then(|m| {
+            m.iter()
+                .rev()
+                .filter(|m| m["role"] == "tool")
+                .filter_map(|m| m["content"].as_str())
+                .filter_map(|c| serde_json::from_str::<Value>(c).ok())
+                .find_map(|v| v["token"].as_str().map(str::to_owned))
+        })
+        .unwrap_or_else(|| "no-token".into())
+}
+
+async fn lia(app: &TestApp) -> ascendia::booking::PatientId {
     let org = app.org("demo").await;
     let new = NewPatient::new(
         "Lia",
@@ -162,39 +153,129 @@ async fn tool_calls_split_across_chunks_find_and_book_an_appointment() {
         Utc::now().date_naive(),
     )
     .expect("patient");
-    let lia = app
-        .state
+    app.state
         .scheduler
         .create_patient(&org, new, Utc::now())
         .await
-        .expect("created");
+        .expect("created")
+        .id
+}
+
+/// Steps 0-2 of a booking: find the caller, search, propose the first slot.
+fn find_search_propose(request: &Value, done: usize) -> Option<Answer> {
+    Some(match done {
+        // Find the caller by the number they call from (arguments in pieces, no index).
+        0 => Answer::Stream(vec![
+            tool(None, Some("call_a"), Some("find_patient"), "{\"pho"),
+            tool(None, None, None, "ne\": \"+1555201"),
+            tool(None, None, None, "0777\"}"),
+            finish("tool_calls"),
+            Event::Done,
+        ]),
+        // Look for slots (with index, split name/arguments).
+        1 => Answer::Stream(vec![
+            tool(Some(0), Some("call_b"), Some("find_slots"), ""),
+            tool(Some(0), None, None, "{\"appointment_type\": \"cleaning\", "),
+            tool(
+                Some(0),
+                None,
+                None,
+                &format!(
+                    "\"from\": \"{}\"}}",
+                    common::next_weekday("America/New_York", chrono::Weekday::Tue, 1)
+                ),
+            ),
+            finish("tool_calls"),
+            Event::Done,
+        ]),
+        // Propose the first slot found.
+        2 => {
+            let slot = first_slot(request);
+            let args = json!({"appointment_type": "cleaning", "provider_id": slot["provider_id"], "start": slot["start"]}).to_string();
+            let (a, b) = args.split_at(args.len() / 2);
+            Answer::Stream(vec![
+                tool(Some(0), Some("call_c"), Some("book_appointment"), a),
+                tool(Some(0), None, None, b),
+                finish("tool_calls"),
+                Event::Done,
+            ])
+        }
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn tool_calls_split_across_chunks_find_propose_and_book_after_a_yes() {
+    let fake = FakeLlm::start(|request: &Value| {
+        let done = fake_llm::tool_messages(request);
+        if let Some(answer) = find_search_propose(request, done) {
+            return answer;
+        }
+        match (done, caller_spoke_last(request)) {
+            // The caller answered the read-back: confirm it.
+            (3, true) => Answer::Stream(vec![
+                tool(
+                    Some(0),
+                    Some("call_d"),
+                    Some("confirm_action"),
+                    &json!({"token": last_token(request)}).to_string(),
+                ),
+                finish("tool_calls"),
+                Event::Done,
+            ]),
+            _ => say(&["You're all set. ", "Anything else?"]),
+        }
+    })
+    .await;
+    let app = app_with(&fake, None).await;
+    let org = app.org("demo").await;
+    let lia = lia(&app).await;
 
     let mut call = call(&app, "llm-book").await;
-    let offer = call
+    let readback = call
         .say("I'd like a cleaning next Tuesday", TIMEOUT)
         .await
-        .expect("offer");
+        .expect("read-back");
     assert!(
-        offer
+        readback
             .text
             .starts_with("One moment while I check the schedule."),
         "holding line first: {} {:?}",
-        offer.text,
-        offer.tool_calls
+        readback.text,
+        readback.tool_calls
     );
-    assert!(offer.text.contains("Shall I book it?"), "{}", offer.text);
-    let names: Vec<&str> = offer.tool_calls.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["find_patient", "find_slots"]);
     assert!(
-        offer.tool_calls[0]
+        readback
+            .text
+            .contains("To confirm, that's a cleaning with Maria Lopez on")
+            && readback.text.ends_with("Shall I book it?"),
+        "the tools' read-back, word for word, ends the turn: {}",
+        readback.text
+    );
+    let names: Vec<&str> = readback
+        .tool_calls
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["find_patient", "find_slots", "book_appointment"]);
+    assert!(
+        readback.tool_calls[0]
             .result
             .as_deref()
             .is_some_and(|r| r.contains("\"verified\":true"))
     );
     assert!(
-        offer.tool_calls[0].arguments.contains("+15552010777"),
+        readback.tool_calls[0].arguments.contains("+15552010777"),
         "assembled from pieces"
     );
+    let appointments = || async {
+        app.state
+            .scheduler
+            .appointments(&org, AppointmentFilter::Patient(lia))
+            .await
+            .expect("list")
+    };
+    assert!(appointments().await.is_empty(), "a proposal books nothing");
 
     let booked = call.say("Yes please", TIMEOUT).await.expect("booked");
     assert!(booked.text.contains("You're all set"), "{}", booked.text);
@@ -207,20 +288,113 @@ async fn tool_calls_split_across_chunks_find_and_book_an_appointment() {
         "{:?}",
         booked.tool_calls
     );
-    let appointments = app
-        .state
-        .scheduler
-        .appointments(&org, AppointmentFilter::Patient(lia.id))
-        .await
-        .expect("list");
+    let appointments = appointments().await;
     assert_eq!(appointments.len(), 1);
     assert_eq!(appointments[0].source, "voice");
-    // The model saw the earlier tool exchange on the second turn.
+    // The model saw the earlier tool exchanges on later turns.
     let requests = fake.requests();
     assert!(
         requests
             .last()
-            .is_some_and(|(_, r)| fake_llm::tool_messages(r) >= 3)
+            .is_some_and(|(_, r)| fake_llm::tool_messages(r) >= 4)
+    );
+}
+
+#[tokio::test]
+async fn a_model_that_confirms_without_the_callers_yes_is_refused_and_says_so() {
+    let fake = FakeLlm::start(|request: &Value| {
+        let done = fake_llm::tool_messages(request);
+        if let Some(answer) = find_search_propose(request, done) {
+            return answer;
+        }
+        match (done, caller_spoke_last(request)) {
+            // Whatever the caller said, this model confirms.
+            (3, true) => Answer::Stream(vec![
+                tool(
+                    Some(0),
+                    Some("call_d"),
+                    Some("confirm_action"),
+                    &json!({"token": last_token(request)}).to_string(),
+                ),
+                finish("tool_calls"),
+                Event::Done,
+            ]),
+            // And then a made-up token, without any read-back.
+            (4, false) => Answer::Stream(vec![
+                tool(
+                    Some(0),
+                    Some("call_e"),
+                    Some("confirm_action"),
+                    "{\"token\": \"confirm-1\"}",
+                ),
+                finish("tool_calls"),
+                Event::Done,
+            ]),
+            _ => {
+                let refused = fake_llm::last_tool_result(request)
+                    .is_some_and(|r| r["refused"] == "not_confirmed");
+                if refused {
+                    say(&[
+                        "Okay, I haven't booked anything. ",
+                        "What would you like to do?",
+                    ])
+                } else {
+                    say(&["Done."])
+                }
+            }
+        }
+    })
+    .await;
+    let app = app_with(&fake, None).await;
+    let org = app.org("demo").await;
+    let lia = lia(&app).await;
+    let mut call = call(&app, "llm-no-yes").await;
+    let readback = call
+        .say("Book me a cleaning next Tuesday", TIMEOUT)
+        .await
+        .expect("read-back");
+    assert!(
+        readback.text.contains("Shall I book it?"),
+        "{}",
+        readback.text
+    );
+
+    let answer = call
+        .say("No, wait, don't book it yet.", TIMEOUT)
+        .await
+        .expect("answer");
+    let results: Vec<&str> = answer
+        .tool_calls
+        .iter()
+        .filter_map(|c| c.result.as_deref())
+        .collect();
+    assert_eq!(results.len(), 2, "{:?}", answer.tool_calls);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.contains("\"refused\":\"not_confirmed\"")),
+        "{results:?}"
+    );
+    assert!(results[0].contains("caller_declined"), "{}", results[0]);
+    assert!(
+        results[1].contains("no_proposal"),
+        "withdrawn: {}",
+        results[1]
+    );
+    assert!(
+        answer.text.contains("I haven't booked anything"),
+        "the model tells the caller: {}",
+        answer.text
+    );
+    let booked = app
+        .state
+        .scheduler
+        .appointments(&org, AppointmentFilter::Patient(lia))
+        .await
+        .expect("list");
+    assert!(
+        booked.is_empty(),
+        "nothing booked without a yes: {booked:?}"
     );
 }
 

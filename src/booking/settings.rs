@@ -22,6 +22,9 @@ pub struct ClinicSettings {
     pub phrases: Phrases,
     /// Call transcripts older than this many days are deleted; `None` keeps them.
     pub transcript_retention_days: Option<u32>,
+    /// Languages the front desk speaks besides English, as codes ("es"): a caller speaking one
+    /// of them is put through; others get a callback. Empty: put everyone through.
+    pub languages: Vec<String>,
 }
 
 /// Lines a clinic may word its own way; anything else is refused on import.

@@ -87,6 +87,9 @@ pub struct SettingsSection {
     /// Delete call transcripts older than this many days (1 to 3650).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_retention_days: Option<u32>,
+    /// Languages the front desk speaks besides English ("es", "zh"...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
 }
 
 impl Default for SettingsSection {
@@ -105,8 +108,26 @@ impl Default for SettingsSection {
             llm_model: None,
             llm_api_key_env: None,
             transcript_retention_days: None,
+            languages: Vec::new(),
         }
     }
+}
+
+/// Language codes as two or three lowercase letters ("es", "yue"), each once.
+fn languages(raw: &[String]) -> Result<Vec<String>, SetupError> {
+    let mut codes: Vec<String> = Vec::new();
+    for code in raw {
+        let code = code.trim().to_lowercase();
+        if !(2..=3).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_lowercase()) {
+            return Err(invalid(format!(
+                "settings.languages: '{code}' is not a language code like \"es\""
+            )));
+        }
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    Ok(codes)
 }
 
 fn yes() -> bool {
@@ -329,6 +350,7 @@ fn validate(file: &ClinicFile) -> Result<Validated, SetupError> {
             }
             days => days,
         },
+        languages: languages(&s.languages)?,
         llm_api_key_env: text(&s.llm_api_key_env)
             .map(|var| {
                 if var.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
@@ -677,6 +699,7 @@ pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, Set
             llm_model: settings.llm_model,
             llm_api_key_env: settings.llm_api_key_env,
             transcript_retention_days: settings.transcript_retention_days,
+            languages: settings.languages,
         },
         office_hours,
         phrases: settings.phrases.0.clone(),

@@ -26,6 +26,11 @@ pub const SQLITE: &[Migration] = &[
         name: "call_records",
         sql: include_str!("../../migrations/sqlite/0003_call_records.sql"),
     },
+    Migration {
+        version: 5,
+        name: "front_desk_languages",
+        sql: include_str!("../../migrations/sqlite/0005_front_desk_languages.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -38,6 +43,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 2,
         name: "call_records",
         sql: include_str!("../../migrations/postgres/0002_call_records.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "front_desk_languages",
+        sql: include_str!("../../migrations/postgres/0004_front_desk_languages.sql"),
     },
 ];
 

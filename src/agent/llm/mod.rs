@@ -18,7 +18,7 @@ use tokio::time::Instant;
 pub use client::{ChatClient, LlmEndpoint, LlmError};
 
 use self::stream::{Delta, Sentences, ToolCalls};
-use super::tools::{self, ToolContext, Verification};
+use super::tools::{self, CallGuard, ToolCall, ToolContext, ToolResult};
 use super::{Agent, AgentError, Ending, Reply, Turn};
 use crate::booking::{ClinicSettings, PhoneNumber};
 use crate::retell::frames::Role;
@@ -36,11 +36,11 @@ pub struct LlmPlan {
 const HOLDING_LINE: &str = "One moment while I check the schedule.";
 const APOLOGY: &str = "I'm sorry, I'm having trouble right now. Could you say that again?";
 
-/// What the agent remembers between turns: who is verified, and the tool exchanges (placed
-/// after the transcript item they followed).
+/// What the agent remembers between turns: who is verified and what awaits a yes, and the
+/// tool exchanges (placed after the transcript item they followed).
 #[derive(Debug, Clone, Default)]
 pub struct LlmMemory {
-    verification: Verification,
+    guard: CallGuard,
     exchanges: Vec<(usize, Value)>,
 }
 
@@ -197,33 +197,55 @@ impl LlmAgent {
             messages.push(assistant.clone());
             let position = turn.transcript.len();
             memory.exchanges.push((position, assistant));
+            // A proposal's read-back is said word for word and the caller answers it: the
+            // model does not get to speak past it, and later calls in the batch wait.
+            let mut readback: Option<String> = None;
             for call in calls {
-                let tool_call_id = format!("{}-{round}-{}", turn.call_id, call.id);
-                reply.tool_invocation(&tool_call_id, &call.name, &call.arguments)?;
-                let args: Value =
-                    serde_json::from_str(&call.arguments).unwrap_or_else(|_| json!({}));
-                let mut ctx = ToolContext {
-                    scheduler: &turn.scheduler,
-                    org: &turn.org,
-                    call_id: &turn.call_id,
-                    caller: caller.clone(),
-                    now: turn.now,
-                    verification: &mut memory.verification,
-                };
-                let result = tools::call(&mut ctx, &call.name, &args).await;
-                let (content, ok) = match &result {
-                    Ok(output) => {
-                        if let Some(end) = &output.ending {
-                            ending = end.clone();
+                let content = if readback.is_some() {
+                    json!({"skipped": "waiting for the caller's answer to the read-back"})
+                        .to_string()
+                } else {
+                    let tool_call_id = format!("{}-{round}-{}", turn.call_id, call.id);
+                    reply.tool_invocation(&tool_call_id, &call.name, &call.arguments)?;
+                    let args: Value =
+                        serde_json::from_str(&call.arguments).unwrap_or_else(|_| json!({}));
+                    let result = match ToolCall::parse(&call.name, &args) {
+                        Ok(request) => {
+                            let mut ctx = ToolContext {
+                                scheduler: &turn.scheduler,
+                                org: &turn.org,
+                                call_id: &turn.call_id,
+                                caller: caller.clone(),
+                                now: turn.now,
+                                transcript: &turn.transcript,
+                                guard: &mut memory.guard,
+                            };
+                            tools::call(&mut ctx, &request).await
                         }
-                        (output.result.to_string(), true)
-                    }
-                    Err(err) => (err.as_result().to_string(), false),
+                        Err(err) => Err(err),
+                    };
+                    let (content, ok) = match &result {
+                        Ok(output) => {
+                            if let Some(end) = &output.ending {
+                                ending = end.clone();
+                            }
+                            if let ToolResult::Proposed(proposed) = &output.result {
+                                readback = Some(proposed.readback.clone());
+                            }
+                            (output.result.to_json().to_string(), true)
+                        }
+                        Err(err) => (err.as_result().to_string(), false),
+                    };
+                    reply.tool_result(&tool_call_id, &content, ok)?;
+                    content
                 };
-                reply.tool_result(&tool_call_id, &content, ok)?;
                 let message = json!({"role": "tool", "tool_call_id": call.id, "content": content});
                 messages.push(message.clone());
                 memory.exchanges.push((position, message));
+            }
+            if let Some(readback) = readback {
+                reply.say(&format!("{readback} "))?;
+                return Ok(ending);
             }
             if ending != Ending::Continue && reply.has_spoken() {
                 return Ok(ending);

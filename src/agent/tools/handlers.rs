@@ -1,33 +1,29 @@
 //! What each tool does, over the booking engine, for the call's clinic only.
 
 use chrono::{Duration, Timelike};
-use serde_json::{Value, json};
 
-use super::speech::{spoken_date, spoken_slot, spoken_time};
+use super::confirm::Action;
+use super::contract::*;
+use super::speech::{spoken_date, spoken_slot, spoken_time, with_article};
 use super::{ToolContext, ToolError, ToolOutput, idempotency_key};
 use crate::agent::Ending;
 use crate::booking::{
     AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, NewPatient, Patient,
-    PatientLookup, PhoneNumber, Provider, ProviderId, RescheduleRequest, ServiceError, SlotSearch,
-    parse_date, parse_start,
+    PatientId, PatientLookup, PhoneNumber, Provider, ProviderId, RescheduleRequest, ServiceError,
+    SlotSearch, parse_start,
 };
 use crate::store::AppointmentFilter;
 use crate::store::call_records::ToolCallRecord;
 
-/// Runs a tool by name with JSON arguments, and files it in the call's record (off the
-/// answer's path).
-pub async fn call(
-    ctx: &mut ToolContext<'_>,
-    name: &str,
-    args: &Value,
-) -> Result<ToolOutput, ToolError> {
-    let result = run(ctx, name, args).await;
+/// Runs one tool, and files it in the call's record (off the answer's path).
+pub async fn call(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput, ToolError> {
+    let result = run(ctx, request).await;
     let record = ToolCallRecord {
         at: crate::store::stamp(chrono::Utc::now()),
-        name: name.chars().take(64).collect(),
-        arguments: args.to_string(),
+        name: request.name().to_owned(),
+        arguments: request.arguments().to_string(),
         result: match &result {
-            Ok(output) => output.result.to_string(),
+            Ok(output) => output.result.to_json().to_string(),
             Err(err) => err.as_result().to_string(),
         },
         successful: result.is_ok(),
@@ -42,35 +38,32 @@ pub async fn call(
     result
 }
 
-async fn run(ctx: &mut ToolContext<'_>, name: &str, args: &Value) -> Result<ToolOutput, ToolError> {
-    match name {
-        "current_datetime" => Ok(ToolOutput::value(current_datetime(ctx))),
-        "office_info" => office_info(ctx).await.map(ToolOutput::value),
-        "find_patient" => find_patient(ctx, args).await.map(ToolOutput::value),
-        "create_patient" => create_patient(ctx, args).await.map(ToolOutput::value),
-        "list_appointments" => list_appointments(ctx).await.map(ToolOutput::value),
-        "find_slots" => find_slots(ctx, args).await.map(ToolOutput::value),
-        "book_appointment" => book(ctx, args).await.map(ToolOutput::value),
-        "reschedule_appointment" => reschedule(ctx, args).await.map(ToolOutput::value),
-        "cancel_appointment" => cancel(ctx, args).await.map(ToolOutput::value),
-        "transfer_to_front_desk" => transfer(ctx).await,
-        "end_call" => Ok(ToolOutput {
-            result: json!({"ending": true}),
-            ending: Some(Ending::EndCall),
-        }),
-        other => Err(ToolError::Unknown(other.chars().take(64).collect())),
-    }
-}
-
-fn text<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
-    args.get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
-fn required<'a>(args: &'a Value, key: &str) -> Result<&'a str, ToolError> {
-    text(args, key).ok_or_else(|| ToolError::BadArguments(format!("'{key}' is required")))
+async fn run(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput, ToolError> {
+    let result = match request {
+        ToolCall::CurrentDatetime => ToolResult::Now(current_datetime(ctx)),
+        ToolCall::OfficeInfo => ToolResult::Office(office_info(ctx).await?),
+        ToolCall::FindPatient(args) => ToolResult::Patient(find_patient(ctx, args).await?),
+        ToolCall::CreatePatient(args) => ToolResult::Registered(create_patient(ctx, args).await?),
+        ToolCall::ListAppointments => ToolResult::Appointments(list_appointments(ctx).await?),
+        ToolCall::FindSlots(args) => ToolResult::Slots(find_slots(ctx, args).await?),
+        ToolCall::BookAppointment(args) => ToolResult::Proposed(propose_booking(ctx, args).await?),
+        ToolCall::RescheduleAppointment(args) => {
+            ToolResult::Proposed(propose_move(ctx, args).await?)
+        }
+        ToolCall::CancelAppointment(args) => ToolResult::Proposed(propose_cancel(ctx, args).await?),
+        ToolCall::ConfirmAction(args) => ToolResult::Done(confirm(ctx, args).await?),
+        ToolCall::TakeMessage(_) => {
+            return Err(ToolError::Unknown("take_message".into()));
+        }
+        ToolCall::TransferToFrontDesk => return transfer(ctx).await,
+        ToolCall::EndCall => {
+            return Ok(ToolOutput {
+                result: ToolResult::Ending { ending: true },
+                ending: Some(Ending::EndCall),
+            });
+        }
+    };
+    Ok(ToolOutput::value(result))
 }
 
 fn bad(err: impl std::fmt::Display) -> ToolError {
@@ -79,62 +72,104 @@ fn bad(err: impl std::fmt::Display) -> ToolError {
 
 fn service(err: ServiceError) -> ToolError {
     match err {
-        ServiceError::Store(store) => ToolError::Unavailable(store.to_string()),
-        other => ToolError::Refused(other.to_string()),
+        ServiceError::Store(store) => {
+            tracing::warn!(error = %store, "a tool could not reach the clinic's data");
+            ToolError::Unavailable(store.to_string())
+        }
+        ServiceError::Conflict(_) | ServiceError::Unavailable(_) => {
+            ToolError::Refused(Refusal::SlotTaken)
+        }
+        ServiceError::NotFound("appointment") => ToolError::Refused(Refusal::NoSuchAppointment),
+        other => ToolError::Refused(Refusal::Rule {
+            reason: other.to_string(),
+        }),
     }
 }
 
-fn current_datetime(ctx: &ToolContext<'_>) -> Value {
+fn trimmed(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn current_datetime(ctx: &ToolContext<'_>) -> NowInfo {
     let local = ctx.org.time_zone.local(ctx.now);
-    json!({
-        "date": local.date_naive(),
-        "time": local.format("%H:%M").to_string(),
-        "weekday": local.format("%A").to_string(),
-        "spoken": format!("{} at {}", spoken_date(local.date_naive()), spoken_time(local.time())),
-        "time_zone": ctx.org.time_zone.name(),
-    })
+    NowInfo {
+        date: local.date_naive(),
+        time: local.format("%H:%M").to_string(),
+        weekday: local.format("%A").to_string(),
+        spoken: format!(
+            "{} at {}",
+            spoken_date(local.date_naive()),
+            spoken_time(local.time())
+        ),
+        time_zone: ctx.org.time_zone.name().to_owned(),
+    }
 }
 
 async fn catalogue(ctx: &ToolContext<'_>) -> Result<Catalogue, ToolError> {
     ctx.scheduler.catalogue(ctx.org).await.map_err(service)
 }
 
-async fn office_info(ctx: &ToolContext<'_>) -> Result<Value, ToolError> {
+async fn office_info(ctx: &ToolContext<'_>) -> Result<OfficeInfo, ToolError> {
     let c = catalogue(ctx).await?;
-    let hours: Vec<Value> = c
-        .office_hours
-        .iter()
-        .map(|h| {
-            json!({
-                "day": h.weekday.to_string(),
-                "open": spoken_time(h.hours.start),
-                "close": spoken_time(h.hours.end),
+    Ok(OfficeInfo {
+        name: ctx.org.name.clone(),
+        address: c.settings.address.clone(),
+        phone: c.settings.phone.as_ref().map(ToString::to_string),
+        hours: c
+            .office_hours
+            .iter()
+            .map(|h| HoursInfo {
+                day: h.weekday.to_string(),
+                open: spoken_time(h.hours.start),
+                close: spoken_time(h.hours.end),
             })
-        })
-        .collect();
-    Ok(json!({
-        "name": ctx.org.name,
-        "address": c.settings.address,
-        "phone": c.settings.phone,
-        "hours": hours,
-        "providers": c.providers.iter().filter(|p| p.active)
-            .map(|p| json!({"id": p.id, "name": p.name, "kind": p.kind})).collect::<Vec<_>>(),
-        "services": c.appointment_types.iter().filter(|t| t.active)
-            .map(|t| json!({"id": t.id, "name": t.name, "minutes": t.duration.get()})).collect::<Vec<_>>(),
-        "cancellation_policy": c.settings.cancellation_policy,
-    }))
+            .collect(),
+        providers: c
+            .providers
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| NamedRef {
+                id: p.id.to_string(),
+                name: p.name.clone(),
+                kind: Some(p.kind),
+                minutes: None,
+            })
+            .collect(),
+        services: c
+            .appointment_types
+            .iter()
+            .filter(|t| t.active)
+            .map(|t| NamedRef {
+                id: t.id.to_string(),
+                name: t.name.clone(),
+                kind: None,
+                minutes: Some(u32::from(t.duration.get())),
+            })
+            .collect(),
+        cancellation_policy: c.settings.cancellation_policy.clone(),
+        can_transfer: c.settings.transfer_number.is_some(),
+    })
 }
 
-fn patient_json(patient: &Patient) -> Value {
-    json!({"id": patient.id, "first_name": patient.first_name, "last_name": patient.last_name})
+fn patient_ref(patient: &Patient) -> PatientRef {
+    PatientRef {
+        id: patient.id.to_string(),
+        first_name: patient.first_name.clone(),
+        last_name: patient.last_name.clone(),
+    }
 }
 
-async fn find_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, ToolError> {
-    let birth_date = text(args, "birth_date")
-        .map(|d| parse_date(d, "birth_date"))
-        .transpose()
-        .map_err(bad)?;
-    let found = if let Some(phone) = text(args, "phone") {
+async fn find_patient(
+    ctx: &mut ToolContext<'_>,
+    args: &FindPatient,
+) -> Result<PatientMatch, ToolError> {
+    let not_verified = |next| PatientMatch {
+        found: true,
+        verified: false,
+        patient: None,
+        next: Some(next),
+    };
+    let found = if let Some(phone) = trimmed(&args.phone) {
         let phone = PhoneNumber::parse(phone).map_err(bad)?;
         let matches = ctx
             .scheduler
@@ -145,24 +180,24 @@ async fn find_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, 
         // A number alone proves nothing unless it is the one calling; a birth date does.
         let matches: Vec<Patient> = matches
             .into_iter()
-            .filter(|p| birth_date.is_none_or(|d| p.birth_date == d))
+            .filter(|p| args.birth_date.is_none_or(|d| p.birth_date == d))
             .collect();
-        if !from_caller && birth_date.is_none() && !matches.is_empty() {
-            return Ok(json!({"found": true, "verified": false,
-                "next": "ask for the date of birth to verify"}));
+        if !from_caller && args.birth_date.is_none() && !matches.is_empty() {
+            return Ok(not_verified("ask for the date of birth to verify"));
         }
         matches
     } else {
-        let last_name = required(args, "last_name")?;
-        let birth_date = birth_date.ok_or_else(|| {
-            ToolError::BadArguments("give a phone, or a last name and birth_date".into())
-        })?;
+        let last_name = trimmed(&args.last_name)
+            .ok_or_else(|| bad("give a phone, or a last name and birth_date"))?;
+        let birth_date = args
+            .birth_date
+            .ok_or_else(|| bad("give a phone, or a last name and birth_date"))?;
         ctx.scheduler
             .find_patients(
                 ctx.org,
                 PatientLookup::Name {
                     last_name,
-                    first_name: text(args, "first_name"),
+                    first_name: trimmed(&args.first_name),
                     birth_date,
                 },
             )
@@ -170,29 +205,40 @@ async fn find_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, 
             .map_err(service)?
     };
     Ok(match found.as_slice() {
-        [] => json!({"found": false, "verified": false}),
+        [] => PatientMatch {
+            found: false,
+            verified: false,
+            patient: None,
+            next: None,
+        },
         [one] => {
-            ctx.verification.patient = Some(one.id);
-            json!({"found": true, "verified": true, "patient": patient_json(one)})
+            ctx.guard.patient = Some(one.id);
+            PatientMatch {
+                found: true,
+                verified: true,
+                patient: Some(patient_ref(one)),
+                next: None,
+            }
         }
-        _ => {
-            json!({"found": true, "verified": false, "next": "several records match: ask for the first name"})
-        }
+        _ => not_verified("several records match: ask for the first name"),
     })
 }
 
-async fn create_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, ToolError> {
-    let phone = match text(args, "phone") {
+async fn create_patient(
+    ctx: &mut ToolContext<'_>,
+    args: &CreatePatient,
+) -> Result<Registered, ToolError> {
+    let phone = match trimmed(&args.phone) {
         Some(phone) => Some(PhoneNumber::parse(phone).map_err(bad)?),
         None => ctx.caller.clone(),
     };
     let today = ctx.org.time_zone.local(ctx.now).date_naive();
     let new = NewPatient::new(
-        required(args, "first_name")?,
-        required(args, "last_name")?,
-        parse_date(required(args, "birth_date")?, "birth_date").map_err(bad)?,
+        &args.first_name,
+        &args.last_name,
+        args.birth_date,
         phone,
-        text(args, "email"),
+        trimmed(&args.email),
         today,
     )
     .map_err(bad)?;
@@ -215,43 +261,50 @@ async fn create_patient(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value
             .await
             .map_err(service)?,
     };
-    ctx.verification.patient = Some(patient.id);
-    Ok(json!({"created": true, "verified": true, "patient": patient_json(&patient)}))
-}
-
-fn verified(ctx: &ToolContext<'_>) -> Result<crate::booking::PatientId, ToolError> {
-    ctx.verification.patient.ok_or_else(|| {
-        ToolError::Refused("the caller is not verified: find the patient first".into())
+    ctx.guard.patient = Some(patient.id);
+    Ok(Registered {
+        created: true,
+        verified: true,
+        patient: patient_ref(&patient),
     })
 }
 
+fn verified(ctx: &ToolContext<'_>) -> Result<PatientId, ToolError> {
+    ctx.guard
+        .patient
+        .ok_or(ToolError::Refused(Refusal::NotVerified))
+}
+
 fn find_type<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a AppointmentType, ToolError> {
-    let wanted_lower = wanted.to_lowercase();
+    let wanted_lower = wanted.trim().to_lowercase();
     let active = || c.appointment_types.iter().filter(|t| t.active);
     active()
         .find(|t| t.id.to_string() == wanted || t.name.to_lowercase() == wanted_lower)
         .or_else(|| active().find(|t| t.name.to_lowercase().contains(&wanted_lower)))
         .or_else(|| active().find(|t| wanted_lower.contains(&t.name.to_lowercase())))
+        .filter(|_| !wanted_lower.is_empty())
         .ok_or_else(|| {
-            let names: Vec<&str> = active().map(|t| t.name.as_str()).collect();
-            ToolError::Refused(format!(
-                "no service called '{wanted}'; services: {}",
-                names.join(", ")
-            ))
+            ToolError::Refused(Refusal::UnknownService {
+                services: active().map(|t| t.name.clone()).collect(),
+            })
         })
 }
 
 fn find_provider<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a Provider, ToolError> {
-    let wanted_lower = wanted.to_lowercase();
-    c.providers
-        .iter()
-        .filter(|p| p.active)
+    let wanted_lower = wanted.trim().to_lowercase();
+    let active = || c.providers.iter().filter(|p| p.active);
+    active()
         .find(|p| {
-            p.id.to_string() == wanted
-                || p.name.to_lowercase() == wanted_lower
-                || p.name.to_lowercase().contains(&wanted_lower)
+            !wanted_lower.is_empty()
+                && (p.id.to_string() == wanted
+                    || p.name.to_lowercase() == wanted_lower
+                    || p.name.to_lowercase().contains(&wanted_lower))
         })
-        .ok_or_else(|| ToolError::Refused(format!("no provider called '{wanted}'")))
+        .ok_or_else(|| {
+            ToolError::Refused(Refusal::UnknownProvider {
+                providers: active().map(|p| p.name.clone()).collect(),
+            })
+        })
 }
 
 fn provider_name(c: &Catalogue, id: ProviderId) -> String {
@@ -261,7 +314,14 @@ fn provider_name(c: &Catalogue, id: ProviderId) -> String {
         .map_or_else(String::new, |p| p.name.clone())
 }
 
-async fn list_appointments(ctx: &ToolContext<'_>) -> Result<Value, ToolError> {
+fn type_name(c: &Catalogue, appointment: &crate::booking::Appointment) -> String {
+    c.appointment_types
+        .iter()
+        .find(|t| t.id == appointment.appointment_type)
+        .map_or_else(|| "appointment".to_owned(), |t| t.name.clone())
+}
+
+async fn list_appointments(ctx: &ToolContext<'_>) -> Result<Appointments, ToolError> {
     let patient = verified(ctx)?;
     let c = catalogue(ctx).await?;
     let zone = ctx.org.time_zone.tz();
@@ -270,64 +330,41 @@ async fn list_appointments(ctx: &ToolContext<'_>) -> Result<Value, ToolError> {
         .appointments(ctx.org, AppointmentFilter::Patient(patient))
         .await
         .map_err(service)?;
-    let upcoming: Vec<Value> = appointments
+    let appointments = appointments
         .iter()
         .filter(|a| a.status == AppointmentStatus::Scheduled && a.start >= ctx.now)
-        .map(|a| {
-            let kind = c
-                .appointment_types
-                .iter()
-                .find(|t| t.id == a.appointment_type)
-                .map_or("appointment", |t| t.name.as_str());
-            json!({
-                "id": a.id,
-                "appointment_type": kind,
-                "provider": provider_name(&c, a.provider),
-                "start": a.start,
-                "date": a.start.with_timezone(&zone).date_naive(),
-                "spoken": spoken_slot(a.start, zone),
-            })
+        .map(|a| AppointmentInfo {
+            id: a.id.to_string(),
+            appointment_type: type_name(&c, a),
+            provider: provider_name(&c, a.provider),
+            start: a.start.to_rfc3339(),
+            date: a.start.with_timezone(&zone).date_naive(),
+            spoken: spoken_slot(a.start, zone),
         })
         .collect();
-    Ok(json!({ "appointments": upcoming }))
+    Ok(Appointments { appointments })
 }
 
-/// Morning, afternoon or evening, in the clinic's local hours.
-fn in_part_of_day(hour: u32, part: &str) -> bool {
-    match part {
-        "morning" => hour < 12,
-        "afternoon" => (12..17).contains(&hour),
-        "evening" => hour >= 17,
-        _ => true,
-    }
-}
-
-async fn find_slots(ctx: &ToolContext<'_>, args: &Value) -> Result<Value, ToolError> {
+async fn find_slots(ctx: &ToolContext<'_>, args: &FindSlots) -> Result<Slots, ToolError> {
     let c = catalogue(ctx).await?;
-    let kind = find_type(&c, required(args, "appointment_type")?)?;
-    let provider = text(args, "provider")
+    let kind = find_type(&c, &args.appointment_type)?;
+    let provider = trimmed(&args.provider)
         .map(|p| find_provider(&c, p))
         .transpose()?;
     let today = ctx.org.time_zone.local(ctx.now).date_naive();
-    let from = parse_date(required(args, "from")?, "from")
-        .map_err(bad)?
-        .max(today);
-    let to = match text(args, "to") {
-        Some(to) => parse_date(to, "to").map_err(bad)?,
-        None => from + Duration::days(13),
-    }
-    .max(from);
-    let part = text(args, "time_of_day").unwrap_or("any");
-    let limit = args
-        .get("limit")
-        .and_then(Value::as_u64)
-        .map_or(3, |l| l.clamp(1, 10) as usize);
+    let from = args.from.max(today);
+    let to = args
+        .to
+        .unwrap_or(from + Duration::days(13))
+        .max(from)
+        .min(from + Duration::days(crate::booking::service::MAX_SEARCH_DAYS - 1));
+    let limit = args.limit.map_or(3, |l| l.clamp(1, 10) as usize);
     let search = SlotSearch {
         appointment_type: kind.id,
         from,
-        to: to.min(from + Duration::days(crate::booking::service::MAX_SEARCH_DAYS - 1)),
+        to,
         provider: provider.map(|p| p.id),
-        patient: ctx.verification.patient,
+        patient: ctx.guard.patient,
         limit: None,
     };
     let zone = ctx.org.time_zone.tz();
@@ -340,7 +377,7 @@ async fn find_slots(ctx: &ToolContext<'_>, args: &Value) -> Result<Value, ToolEr
     let mut picked: Vec<&crate::booking::Slot> = Vec::new();
     for slot in slots
         .iter()
-        .filter(|s| in_part_of_day(s.local_start.hour(), part))
+        .filter(|s| args.time_of_day.contains(s.local_start.hour()))
     {
         let close = picked.iter().any(|p| {
             p.local_start.date() == slot.local_start.date()
@@ -353,135 +390,237 @@ async fn find_slots(ctx: &ToolContext<'_>, args: &Value) -> Result<Value, ToolEr
             break;
         }
     }
-    let offered: Vec<Value> = picked
-        .iter()
-        .map(|s| {
-            json!({
-                "start": s.start,
-                "date": s.local_start.date(),
-                "time": s.local_start.format("%H:%M").to_string(),
-                "spoken": spoken_slot(s.start, zone),
-                "provider_id": s.provider,
-                "provider": provider_name(&c, s.provider),
+    Ok(Slots {
+        appointment_type: kind.name.clone(),
+        minutes: u32::from(kind.duration.get()),
+        slots: picked
+            .iter()
+            .map(|s| SlotInfo {
+                start: s.start.to_rfc3339(),
+                date: s.local_start.date(),
+                time: s.local_start.time(),
+                spoken: spoken_slot(s.start, zone),
+                provider_id: s.provider.to_string(),
+                provider: provider_name(&c, s.provider),
             })
-        })
-        .collect();
-    Ok(json!({"appointment_type": kind.name, "minutes": kind.duration.get(), "slots": offered}))
+            .collect(),
+    })
 }
 
-async fn book(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, ToolError> {
+/// Checks a booking can be made as asked, and holds it for the caller's yes.
+async fn propose_booking(
+    ctx: &mut ToolContext<'_>,
+    args: &BookAppointment,
+) -> Result<Proposed, ToolError> {
     let patient = verified(ctx)?;
     let c = catalogue(ctx).await?;
-    let kind = find_type(&c, required(args, "appointment_type")?)?;
-    let provider = find_provider(&c, required(args, "provider_id")?)?;
+    let kind = find_type(&c, &args.appointment_type)?;
+    let provider = find_provider(&c, &args.provider_id)?;
     let zone = ctx.org.time_zone.tz();
-    let start = parse_start(required(args, "start")?, zone).map_err(bad)?;
-    let key = idempotency_key(ctx.call_id, "book_appointment", args);
-    let booked = ctx
+    let start = parse_start(&args.start, zone).map_err(bad)?;
+    // Only a time that is open now is read back.
+    let day = start.with_timezone(&zone).date_naive();
+    let search = SlotSearch {
+        appointment_type: kind.id,
+        from: day,
+        to: day,
+        provider: Some(provider.id),
+        patient: Some(patient),
+        limit: None,
+    };
+    let open = ctx
         .scheduler
-        .book(
-            ctx.org,
-            BookRequest {
-                patient,
-                appointment_type: kind.id,
-                provider: provider.id,
-                start,
-                operatory: None,
-                note: text(args, "note").map(str::to_owned),
-                source: "voice".into(),
-                idempotency_key: Some(key),
-                call_id: Some(ctx.call_id.to_owned()),
-            },
-            ctx.now,
-        )
+        .open_slots(ctx.org, &search, ctx.now)
         .await
         .map_err(service)?;
-    let a = booked.appointment;
-    Ok(json!({
-        "booked": true,
-        "appointment_id": a.id,
-        "appointment_type": kind.name,
-        "provider": provider.name,
-        "start": a.start,
-        "spoken": spoken_slot(a.start, zone),
-    }))
+    if !open.iter().any(|s| s.start == start) {
+        return Err(ToolError::Refused(Refusal::SlotTaken));
+    }
+    let readback = format!(
+        "To confirm, that's {} with {} on {}. Shall I book it?",
+        with_article(&kind.name),
+        provider.name,
+        spoken_slot(start, zone)
+    );
+    let action = Action::Book {
+        appointment_type: kind.id,
+        provider: provider.id,
+        start,
+        note: trimmed(&args.note).map(str::to_owned),
+    };
+    let token = ctx.guard.propose(action, readback.clone());
+    Ok(Proposed {
+        awaiting_confirmation: true,
+        readback,
+        token,
+    })
 }
 
 /// One of the verified caller's own appointments; another patient's is "not found".
 async fn own_appointment(
     ctx: &ToolContext<'_>,
-    args: &Value,
+    id: &str,
 ) -> Result<crate::booking::Appointment, ToolError> {
     let patient = verified(ctx)?;
-    let id: AppointmentId = required(args, "appointment_id")?.parse().map_err(bad)?;
+    let id: AppointmentId = id.trim().parse().map_err(bad)?;
     match ctx.scheduler.appointment(ctx.org, id).await {
-        Ok(a) if a.patient == patient => Ok(a),
-        Ok(_) | Err(ServiceError::NotFound(_)) => Err(ToolError::Refused(
-            "no such appointment for this caller".into(),
-        )),
+        Ok(a) if a.patient == patient && a.status == AppointmentStatus::Scheduled => Ok(a),
+        Ok(_) | Err(ServiceError::NotFound(_)) => {
+            Err(ToolError::Refused(Refusal::NoSuchAppointment))
+        }
         Err(err) => Err(service(err)),
     }
 }
 
-async fn reschedule(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, ToolError> {
-    let appointment = own_appointment(ctx, args).await?;
+async fn propose_move(
+    ctx: &mut ToolContext<'_>,
+    args: &RescheduleAppointment,
+) -> Result<Proposed, ToolError> {
+    let appointment = own_appointment(ctx, &args.appointment_id).await?;
     let c = catalogue(ctx).await?;
     let zone = ctx.org.time_zone.tz();
-    let start = parse_start(required(args, "start")?, zone).map_err(bad)?;
-    let provider = text(args, "provider_id")
+    let start = parse_start(&args.start, zone).map_err(bad)?;
+    let provider = trimmed(&args.provider_id)
         .map(|p| find_provider(&c, p).map(|p| p.id))
         .transpose()?;
-    let moved = ctx
-        .scheduler
-        .reschedule(
-            ctx.org,
-            appointment.id,
-            RescheduleRequest {
-                start,
-                provider,
-                operatory: None,
-            },
-            ctx.now,
-        )
-        .await
-        .map_err(service)?;
-    Ok(json!({
-        "rescheduled": true,
-        "appointment_id": moved.id,
-        "provider": provider_name(&c, moved.provider),
-        "spoken": spoken_slot(moved.start, zone),
-    }))
+    let readback = format!(
+        "To confirm, I'll move your {} from {} to {} with {}. Shall I go ahead?",
+        type_name(&c, &appointment).to_lowercase(),
+        spoken_slot(appointment.start, zone),
+        spoken_slot(start, zone),
+        provider_name(&c, provider.unwrap_or(appointment.provider)),
+    );
+    let action = Action::Reschedule {
+        appointment: appointment.id,
+        start,
+        provider,
+    };
+    let token = ctx.guard.propose(action, readback.clone());
+    Ok(Proposed {
+        awaiting_confirmation: true,
+        readback,
+        token,
+    })
 }
 
-async fn cancel(ctx: &mut ToolContext<'_>, args: &Value) -> Result<Value, ToolError> {
-    let appointment = own_appointment(ctx, args).await?;
+async fn propose_cancel(
+    ctx: &mut ToolContext<'_>,
+    args: &CancelAppointment,
+) -> Result<Proposed, ToolError> {
+    let appointment = own_appointment(ctx, &args.appointment_id).await?;
     let c = catalogue(ctx).await?;
-    let cancelled = ctx
-        .scheduler
-        .cancel(
-            ctx.org,
-            appointment.id,
-            text(args, "reason").map(str::to_owned),
-            ctx.now,
-        )
-        .await
-        .map_err(service)?;
-    Ok(json!({
-        "cancelled": cancelled.status == AppointmentStatus::Cancelled,
-        "spoken": spoken_slot(cancelled.start, ctx.org.time_zone.tz()),
-        "cancellation_policy": c.settings.cancellation_policy,
-    }))
+    let readback = format!(
+        "Just to confirm, you'd like to cancel your {} on {}?",
+        type_name(&c, &appointment).to_lowercase(),
+        spoken_slot(appointment.start, ctx.org.time_zone.tz())
+    );
+    let action = Action::Cancel {
+        appointment: appointment.id,
+        reason: trimmed(&args.reason).map(str::to_owned),
+    };
+    let token = ctx.guard.propose(action, readback.clone());
+    Ok(Proposed {
+        awaiting_confirmation: true,
+        readback,
+        token,
+    })
+}
+
+/// Runs the proposal the caller just said yes to, exactly as it was read back.
+async fn confirm(ctx: &mut ToolContext<'_>, args: &ConfirmAction) -> Result<Done, ToolError> {
+    let patient = verified(ctx)?;
+    let action = ctx
+        .guard
+        .confirm(&args.token, ctx.transcript)
+        .map_err(|reason| ToolError::Refused(Refusal::NotConfirmed { reason }))?;
+    let c = catalogue(ctx).await?;
+    let zone = ctx.org.time_zone.tz();
+    let done = |kind: ActionKind, a: &crate::booking::Appointment| Done {
+        action: kind,
+        appointment_id: a.id.to_string(),
+        appointment_type: type_name(&c, a),
+        provider: provider_name(&c, a.provider),
+        start: a.start.to_rfc3339(),
+        spoken: spoken_slot(a.start, zone),
+        cancellation_policy: None,
+        booked: kind == ActionKind::Book,
+        rescheduled: kind == ActionKind::Reschedule,
+        cancelled: kind == ActionKind::Cancel,
+    };
+    match action {
+        Action::Book {
+            appointment_type,
+            provider,
+            start,
+            note,
+        } => {
+            let key = idempotency_key(ctx.call_id, "confirm_action", &args.token);
+            let booked = ctx
+                .scheduler
+                .book(
+                    ctx.org,
+                    BookRequest {
+                        patient,
+                        appointment_type,
+                        provider,
+                        start,
+                        operatory: None,
+                        note,
+                        source: "voice".into(),
+                        idempotency_key: Some(key),
+                        call_id: Some(ctx.call_id.to_owned()),
+                    },
+                    ctx.now,
+                )
+                .await
+                .map_err(service)?;
+            Ok(done(ActionKind::Book, &booked.appointment))
+        }
+        Action::Reschedule {
+            appointment,
+            start,
+            provider,
+        } => {
+            let moved = ctx
+                .scheduler
+                .reschedule(
+                    ctx.org,
+                    appointment,
+                    RescheduleRequest {
+                        start,
+                        provider,
+                        operatory: None,
+                    },
+                    ctx.now,
+                )
+                .await
+                .map_err(service)?;
+            Ok(done(ActionKind::Reschedule, &moved))
+        }
+        Action::Cancel {
+            appointment,
+            reason,
+        } => {
+            let cancelled = ctx
+                .scheduler
+                .cancel(ctx.org, appointment, reason, ctx.now)
+                .await
+                .map_err(service)?;
+            Ok(Done {
+                cancellation_policy: c.settings.cancellation_policy.clone(),
+                ..done(ActionKind::Cancel, &cancelled)
+            })
+        }
+    }
 }
 
 async fn transfer(ctx: &ToolContext<'_>) -> Result<ToolOutput, ToolError> {
     let c = catalogue(ctx).await?;
     match c.settings.transfer_number {
         Some(number) => Ok(ToolOutput {
-            result: json!({"transferring": true}),
+            result: ToolResult::Transferring { transferring: true },
             ending: Some(Ending::Transfer(number.to_string())),
         }),
-        None => Err(ToolError::Refused(
-            "this clinic has no transfer number: offer to take a message instead".into(),
-        )),
+        None => Err(ToolError::Refused(Refusal::NoTransferNumber)),
     }
 }

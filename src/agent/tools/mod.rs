@@ -1,9 +1,11 @@
-//! The agents' tools: one definition each (name, description, JSON schema, handler), shared by
-//! the built-in receptionist and the LLM agent. Handlers call the booking engine for the call's
-//! clinic only. Side-effecting tools carry an idempotency key made from the call id and their
-//! arguments, so a repeated request books once. Appointments and patient details are only read
-//! back to a caller who has been verified (phone on file, or name and birth date).
+//! The agents' tools: one definition each (name, description, JSON schema) over typed calls
+//! and results (`contract`), shared by the built-in receptionist and the LLM agent. Handlers
+//! call the booking engine for the call's clinic only. Appointments and patient details are
+//! only read back to a verified caller, and nothing is booked, moved or cancelled until the
+//! caller said yes to a read-back of exactly that (`confirm`).
 
+mod confirm;
+pub mod contract;
 mod handlers;
 mod speech;
 
@@ -11,14 +13,17 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+pub use confirm::{Action, CallGuard, consent};
+pub use contract::{Refusal, ToolCall, ToolResult};
 pub use handlers::call;
-pub use speech::{spoken_date, spoken_slot, spoken_time};
+pub use speech::{spoken_date, spoken_slot, spoken_time, with_article};
 
 use crate::agent::Ending;
-use crate::booking::{PatientId, PhoneNumber, Scheduler};
+use crate::booking::{PhoneNumber, Scheduler};
+use crate::retell::frames::Utterance;
 use crate::tenancy::Organization;
 
-/// What a tool may use: the call's clinic, caller and verification state.
+/// What a tool may use: the call's clinic, caller, what was said, and what the call proved.
 pub struct ToolContext<'a> {
     pub scheduler: &'a Scheduler,
     pub org: &'a Organization,
@@ -26,24 +31,20 @@ pub struct ToolContext<'a> {
     /// The caller's number from Retell's call details, if any.
     pub caller: Option<PhoneNumber>,
     pub now: DateTime<Utc>,
-    pub verification: &'a mut Verification,
-}
-
-/// Whom this call has proven to be. Kept for the whole call.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Verification {
-    pub patient: Option<PatientId>,
+    /// Retell's transcript for this turn: the record confirmations are checked against.
+    pub transcript: &'a [Utterance],
+    pub guard: &'a mut CallGuard,
 }
 
 /// A tool's answer, and the action it asks the call to take.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolOutput {
-    pub result: Value,
+    pub result: ToolResult,
     pub ending: Option<Ending>,
 }
 
 impl ToolOutput {
-    pub fn value(result: Value) -> Self {
+    pub fn value(result: ToolResult) -> Self {
         Self {
             result,
             ending: None,
@@ -57,9 +58,9 @@ pub enum ToolError {
     Unknown(String),
     #[error("{0}")]
     BadArguments(String),
-    /// Said to the model (or the dialogue) as the tool's result, not a failure of the call.
-    #[error("{0}")]
-    Refused(String),
+    /// Said to the model (or matched by the dialogue) as the tool's result, not a failure.
+    #[error(transparent)]
+    Refused(Refusal),
     #[error("the booking system is unavailable")]
     Unavailable(String),
 }
@@ -67,7 +68,14 @@ pub enum ToolError {
 impl ToolError {
     /// The result a model sees for a failed call.
     pub fn as_result(&self) -> Value {
-        json!({ "error": self.to_string() })
+        match self {
+            ToolError::Refused(refusal) => {
+                let mut value = serde_json::to_value(refusal).unwrap_or_default();
+                value["error"] = json!(self.to_string());
+                value
+            }
+            _ => json!({ "error": self.to_string() }),
+        }
     }
 }
 
@@ -160,7 +168,7 @@ pub const TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "book_appointment",
-        description: "Book a slot from find_slots for the verified caller, after the caller said yes to a read-back.",
+        description: "Propose booking a slot from find_slots for the verified caller. Nothing is booked yet: the caller hears the returned read-back; after the caller says yes, call confirm_action with the token.",
         writes: true,
         parameters: || {
             json!({"type": "object", "properties": {
@@ -173,7 +181,7 @@ pub const TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "reschedule_appointment",
-        description: "Move one of the verified caller's appointments to a slot from find_slots.",
+        description: "Propose moving one of the verified caller's appointments to a slot from find_slots. The caller hears the read-back; after a yes, call confirm_action with the token.",
         writes: true,
         parameters: || {
             json!({"type": "object", "properties": {
@@ -185,13 +193,37 @@ pub const TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "cancel_appointment",
-        description: "Cancel one of the verified caller's appointments, after the caller confirmed.",
+        description: "Propose cancelling one of the verified caller's appointments. The caller hears the read-back; after a yes, call confirm_action with the token.",
         writes: true,
         parameters: || {
             json!({"type": "object", "properties": {
                 "appointment_id": {"type": "string"},
                 "reason": {"type": "string"}
             }, "required": ["appointment_id"], "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "confirm_action",
+        description: "Carry out the booking, move or cancellation proposed with this token. Succeeds only if the caller's latest words are a clear yes to its read-back.",
+        writes: true,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "token": {"type": "string", "description": "The token the proposal returned"}
+            }, "required": ["token"], "additionalProperties": false})
+        },
+    },
+    ToolDef {
+        name: "take_message",
+        description: "Take a message for the front desk when you cannot help: the caller's name, a callback number and the reason.",
+        writes: true,
+        parameters: || {
+            json!({"type": "object", "properties": {
+                "caller_name": {"type": "string"},
+                "callback_number": {"type": "string"},
+                "reason": {"type": "string"},
+                "language": {"type": "string", "description": "The caller's language code if not English, e.g. es"},
+                "urgent": {"type": "boolean"}
+            }, "required": ["caller_name", "reason"], "additionalProperties": false})
         },
     },
     ToolDef {
@@ -213,8 +245,7 @@ pub fn find(name: &str) -> Option<&'static ToolDef> {
 }
 
 /// The same call and arguments give the same key: a retried booking is the same booking.
-pub fn idempotency_key(call_id: &str, tool: &str, args: &Value) -> String {
-    // serde_json's maps are ordered, so equal arguments serialise equally.
+pub fn idempotency_key(call_id: &str, tool: &str, args: &impl std::fmt::Display) -> String {
     let digest = Sha256::digest(format!("{tool}:{args}").as_bytes());
     let short: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
     format!("call:{call_id}:{tool}:{short}")

@@ -27,6 +27,17 @@ pub fn spoken_slot(start: DateTime<Utc>, zone: Tz) -> String {
     )
 }
 
+/// "a cleaning", "an emergency visit".
+pub fn with_article(noun: &str) -> String {
+    let noun = noun.to_lowercase();
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

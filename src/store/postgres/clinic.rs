@@ -66,7 +66,7 @@ impl ClinicTx for PgClinic {
             let row = sqlx::query(
                 "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
                         horizon_days, slot_step_minutes, agent, llm_base_url, llm_model,
-                        llm_api_key_env, phrases, transcript_retention_days
+                        llm_api_key_env, phrases, transcript_retention_days, languages
                  FROM org_settings WHERE org_id = $1",
             )
             .bind(self.org_key)
@@ -101,6 +101,10 @@ impl ClinicTx for PgClinic {
                     .try_get::<Option<i32>, _>("transcript_retention_days")?
                     .map(|d| u32::try_from(d).map_err(corrupt))
                     .transpose()?,
+                languages: row
+                    .try_get::<Option<String>, _>("languages")?
+                    .map(|codes| codes.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
             })
         })
     }
@@ -470,8 +474,8 @@ impl ClinicTx for PgClinic {
                 "INSERT INTO org_settings (org_id, address, phone, transfer_number,
                      cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at,
                      agent, llm_base_url, llm_model, llm_api_key_env, phrases,
-                     transcript_retention_days)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                     transcript_retention_days, languages)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                  ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
                      phone = excluded.phone, transfer_number = excluded.transfer_number,
                      cancellation_policy = excluded.cancellation_policy,
@@ -480,7 +484,8 @@ impl ClinicTx for PgClinic {
                      updated_at = excluded.updated_at, agent = excluded.agent,
                      llm_base_url = excluded.llm_base_url, llm_model = excluded.llm_model,
                      llm_api_key_env = excluded.llm_api_key_env, phrases = excluded.phrases,
-                     transcript_retention_days = excluded.transcript_retention_days",
+                     transcript_retention_days = excluded.transcript_retention_days,
+                     languages = excluded.languages",
             )
             .bind(self.org_key)
             .bind(&s.address)
@@ -501,6 +506,7 @@ impl ClinicTx for PgClinic {
                     .map(|p| serde_json::to_string(p).unwrap_or_default()),
             )
             .bind(s.transcript_retention_days.map(signed))
+            .bind(Some(s.languages.join(",")).filter(|l| !l.is_empty()))
             .execute(&mut *self.tx)
             .await?;
             Ok(())

@@ -64,7 +64,7 @@ impl ClinicTx for SqliteClinic {
             let row = sqlx::query(
                 "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
                         horizon_days, slot_step_minutes, agent, llm_base_url, llm_model,
-                        llm_api_key_env, phrases, transcript_retention_days
+                        llm_api_key_env, phrases, transcript_retention_days, languages
                  FROM org_settings WHERE org_id = ?",
             )
             .bind(&self.org_key)
@@ -99,6 +99,10 @@ impl ClinicTx for SqliteClinic {
                     .try_get::<Option<i64>, _>("transcript_retention_days")?
                     .map(|d| u32::try_from(d).map_err(corrupt))
                     .transpose()?,
+                languages: row
+                    .try_get::<Option<String>, _>("languages")?
+                    .map(|codes| codes.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
             })
         })
     }
@@ -475,8 +479,8 @@ impl ClinicTx for SqliteClinic {
                 "INSERT INTO org_settings (org_id, address, phone, transfer_number,
                      cancellation_policy, lead_minutes, horizon_days, slot_step_minutes, updated_at,
                      agent, llm_base_url, llm_model, llm_api_key_env, phrases,
-                     transcript_retention_days)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     transcript_retention_days, languages)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
                      phone = excluded.phone, transfer_number = excluded.transfer_number,
                      cancellation_policy = excluded.cancellation_policy,
@@ -485,7 +489,8 @@ impl ClinicTx for SqliteClinic {
                      updated_at = excluded.updated_at, agent = excluded.agent,
                      llm_base_url = excluded.llm_base_url, llm_model = excluded.llm_model,
                      llm_api_key_env = excluded.llm_api_key_env, phrases = excluded.phrases,
-                     transcript_retention_days = excluded.transcript_retention_days",
+                     transcript_retention_days = excluded.transcript_retention_days,
+                     languages = excluded.languages",
             )
             .bind(&self.org_key)
             .bind(&s.address)
@@ -506,6 +511,7 @@ impl ClinicTx for SqliteClinic {
                     .map(|p| serde_json::to_string(p).unwrap_or_default()),
             )
             .bind(s.transcript_retention_days.map(i64::from))
+            .bind(Some(s.languages.join(",")).filter(|l| !l.is_empty()))
             .execute(&mut *self.tx)
             .await?;
             Ok(())

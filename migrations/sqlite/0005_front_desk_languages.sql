@@ -1,0 +1,2 @@
+-- Languages the front desk speaks besides English, comma-separated codes ("es,zh").
+ALTER TABLE org_settings ADD COLUMN languages TEXT;

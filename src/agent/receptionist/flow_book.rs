@@ -1,0 +1,637 @@
+//! Booking and moving: the service, the day, two or three offers, the caller's pick, the
+//! read-back, and the caller's yes. The proposal and its confirmation go through the tools'
+//! confirmation rule, like the LLM agent's.
+
+use chrono::Duration;
+
+use crate::agent::tools::contract::{
+    ActionKind, AppointmentInfo, BookAppointment, ConfirmAction, FindSlots, NotConfirmed, Refusal,
+    RescheduleAppointment, SlotInfo, Slots, TimeOfDay, ToolCall, ToolResult,
+};
+use crate::agent::tools::{ToolError, ToolOutput, spoken_date, spoken_time, with_article};
+use crate::agent::understand::{Choice, Consent, DayPart, Heard, Service, resolve_service};
+
+use super::state::{Dialogue, Facts, Phase, Search, Task, When};
+use super::step::Out;
+use super::wording::{self, list};
+
+/// Service, provider and day from what the caller said.
+pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
+    let request = &mut d.request;
+    if !heard.services.is_empty() && request.task != Some(Task::Reschedule) {
+        let names: Vec<&str> = facts
+            .office
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        if let Some(i) = resolve_service(&heard.services, &names, d.identity.new_patient) {
+            request.service = Some(names[i].to_owned());
+        }
+        if heard.services.contains(&Service::Emergency) && !request.when.is_known() {
+            request.when.soonest = true;
+        }
+    }
+    if let Some(provider) = heard.provider.and_then(|i| facts.office.providers.get(i)) {
+        if request.provider.as_deref() != Some(provider.name.as_str()) {
+            request.offered.clear();
+        }
+        request.provider = Some(provider.name.clone());
+    }
+    let when = &mut request.when;
+    if !heard.days.is_empty() || heard.week_of.is_some() || heard.soonest {
+        *when = When {
+            days: heard.days.clone(),
+            week_of: heard.week_of,
+            part: heard.part,
+            time: heard.time,
+            soonest: heard.soonest && heard.days.is_empty() && heard.week_of.is_none(),
+        };
+        request.offered.clear();
+    } else if heard.part.is_some() || heard.time.is_some() {
+        if heard.part.is_some() {
+            when.part = heard.part;
+            when.time = heard.time;
+        }
+        if heard.time.is_some() {
+            when.time = heard.time;
+        }
+        request.offered.clear();
+    }
+}
+
+pub fn advance(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
+    match &d.phase {
+        Phase::Choosing { offers } => {
+            out.say(format!(
+                "I have {}. Which works best?",
+                wording::offer_list(offers)
+            ));
+            return;
+        }
+        Phase::Confirming { .. } => {
+            if let Some(request) = repropose(d) {
+                out.call(request);
+                return;
+            }
+        }
+        _ => {}
+    }
+    let rescheduling = d.request.task == Some(Task::Reschedule);
+    if d.request.service.is_none() {
+        let names = wording::service_names(facts);
+        out.say(format!(
+            "What would you like to come in for? We offer {}.",
+            list(&names, "and")
+        ));
+        d.phase = Phase::AskedService;
+        return;
+    }
+    if !d.request.when.is_known() && !d.request.asked_day {
+        d.request.asked_day = true;
+        match (&d.request.target, rescheduling) {
+            (Some(target), true) => {
+                out.say(format!(
+                    "Your {} is on {}.",
+                    target.appointment_type.to_lowercase(),
+                    target.spoken
+                ));
+                out.say("What day would you like to move it to?");
+            }
+            _ => out.say("What day works best for you?"),
+        }
+        d.phase = Phase::AskedDay;
+        return;
+    }
+    search(d, Search::Offer, facts, out);
+}
+
+/// Asks for open times matching what the caller wants.
+pub fn search(d: &mut Dialogue, kind: Search, facts: &Facts, out: &mut Out) {
+    let Some(service) = d.request.service.clone() else {
+        advance(d, facts, out);
+        return;
+    };
+    let request = &mut d.request;
+    request.search = kind;
+    let when = &request.when;
+    let today = facts.today;
+    let (from, to) = match kind {
+        Search::Offer => match (when.days.first(), when.days.last(), when.week_of) {
+            (Some(first), Some(last), _) => (*first.min(last), *first.max(last)),
+            (_, _, Some(monday)) => (monday, monday + Duration::days(6)),
+            _ => (today, today + Duration::days(13)),
+        },
+        Search::After => {
+            let last = when.days.last().copied().unwrap_or(today);
+            (last + Duration::days(1), last + Duration::days(14))
+        }
+        Search::Earlier => (today, request.offered.first().map_or(today, |o| o.date)),
+        Search::Later => {
+            let last = request.offered.last().map_or(today, |o| o.date);
+            (last, last + Duration::days(13))
+        }
+    };
+    let narrow = when.time.is_some() || when.days.len() > 1 || kind != Search::Offer;
+    let part = match (kind, when.part) {
+        (Search::Earlier | Search::Later, _) | (_, None) => TimeOfDay::Any,
+        (_, Some(DayPart::Morning)) => TimeOfDay::Morning,
+        (_, Some(DayPart::Afternoon)) => TimeOfDay::Afternoon,
+        (_, Some(DayPart::Evening)) => TimeOfDay::Evening,
+    };
+    out.call(ToolCall::FindSlots(FindSlots {
+        appointment_type: service,
+        from: from.max(today),
+        to: Some(to.max(from).max(today)),
+        provider: request.provider.clone(),
+        time_of_day: part,
+        limit: Some(if narrow { 10 } else { 3 }),
+    }));
+}
+
+/// What a slot search found.
+pub fn slots_found(
+    d: &mut Dialogue,
+    result: Result<ToolOutput, ToolError>,
+    facts: &Facts,
+    out: &mut Out,
+) {
+    let found = match result.map(|o| o.result) {
+        Ok(ToolResult::Slots(found)) => found,
+        Err(ToolError::Refused(Refusal::UnknownService { services })) => {
+            d.request.service = None;
+            out.say(format!(
+                "I'm sorry, I'm not sure which service you mean. We offer {}.",
+                list(&lowercase(&services), "and")
+            ));
+            out.say("Which would you like?");
+            d.phase = Phase::AskedService;
+            return;
+        }
+        Err(ToolError::Refused(Refusal::UnknownProvider { providers })) => {
+            d.request.provider = None;
+            out.say(format!(
+                "I'm sorry, I couldn't find that provider. Our providers are {}.",
+                list(&providers, "and")
+            ));
+            search(d, Search::Offer, facts, out);
+            return;
+        }
+        _ => {
+            out.say("I'm sorry, I can't reach the schedule right now.");
+            super::flow_handoff::offer_help(d, facts, out);
+            return;
+        }
+    };
+    let label = found.appointment_type.to_lowercase();
+    let offers = candidates(d, &found);
+    let kind = d.request.search;
+    let when = d.request.when.clone();
+    // A named time: take it if it is open, else the closest ones.
+    let mut offers = offers;
+    if let Some(time) = when.time.filter(|_| kind == Search::Offer) {
+        if let Some(exact) = offers.iter().find(|o| o.time == time).cloned() {
+            propose(d, exact, out);
+            return;
+        }
+        offers.sort_by_key(|o| (o.time - time).num_minutes().abs());
+        offers.truncate(3);
+        offers.sort_by_key(|o| (o.date, o.time));
+        if !offers.is_empty() {
+            out.say(format!("{} isn't available.", spoken_time(time)));
+        }
+    }
+    offers.truncate(3);
+    if offers.is_empty() {
+        match kind {
+            Search::Offer if !when.days.is_empty() || when.week_of.is_some() => {
+                let day = match (when.days.first(), when.week_of) {
+                    (Some(day), _) => spoken_date(*day),
+                    (None, Some(monday)) => format!("the week of {}", spoken_date(monday)),
+                    _ => String::new(),
+                };
+                let part = when
+                    .part
+                    .map(|p| format!(" in the {}", p.as_str()))
+                    .unwrap_or_default();
+                out.say(format!(
+                    "I'm sorry, there's nothing open for {} on {day}{part}.",
+                    with_article(&label)
+                ));
+                if when.week_of.is_some() && when.days.is_empty() {
+                    d.request.when.days =
+                        vec![when.week_of.unwrap_or(facts.today) + Duration::days(6)];
+                }
+                search(d, Search::After, facts, out);
+            }
+            Search::Earlier | Search::Later => {
+                out.say(if kind == Search::Earlier {
+                    "I'm sorry, that's the earliest I have."
+                } else {
+                    "I'm sorry, I don't have anything later than that."
+                });
+                let previous = d.request.offered.clone();
+                out.say(format!(
+                    "I have {}. Would one of those work?",
+                    wording::offer_list(&previous)
+                ));
+                d.phase = Phase::Choosing { offers: previous };
+            }
+            _ => {
+                out.say(format!(
+                    "I'm sorry, I don't have any openings for {} in the next two weeks.",
+                    with_article(&label)
+                ));
+                out.say("The front desk may be able to fit you in or put you on the waiting list.");
+                d.request = Default::default();
+                super::flow_handoff::offer_help(d, facts, out);
+            }
+        }
+        return;
+    }
+    match kind {
+        Search::After => out.say("The next openings are:"),
+        Search::Earlier => out.say("Sure, earlier,"),
+        Search::Later => out.say("Sure, later,"),
+        Search::Offer => {}
+    }
+    out.say(format!(
+        "I have {}. Which works best for you?",
+        wording::offer_list(&offers)
+    ));
+    d.request.offered = offers.clone();
+    d.phase = Phase::Choosing { offers };
+}
+
+/// The slots worth offering: on the days asked, around the offers already made, not the
+/// appointment being moved.
+fn candidates(d: &Dialogue, found: &Slots) -> Vec<SlotInfo> {
+    let when = &d.request.when;
+    let first = d.request.offered.first().map(|o| o.start.clone());
+    let last = d.request.offered.last().map(|o| o.start.clone());
+    found
+        .slots
+        .iter()
+        .filter(|s| {
+            when.days.len() < 2 || d.request.search != Search::Offer || when.days.contains(&s.date)
+        })
+        .filter(|s| match d.request.search {
+            Search::Earlier => first.as_ref().is_none_or(|f| s.start < *f),
+            Search::Later => last.as_ref().is_none_or(|l| s.start > *l),
+            _ => true,
+        })
+        .filter(|s| {
+            d.request
+                .target
+                .as_ref()
+                .is_none_or(|t| t.spoken != s.spoken)
+        })
+        .cloned()
+        .collect()
+}
+
+fn lowercase(names: &[String]) -> Vec<String> {
+    names.iter().map(|n| n.to_lowercase()).collect()
+}
+
+/// The offer the caller's words pick, if any.
+fn pick(offers: &[SlotInfo], heard: &Heard) -> Option<SlotInfo> {
+    if let Some(choice) = heard.choice {
+        let index = match choice {
+            Choice::Nth(n) => n.checked_sub(1)?,
+            Choice::Last => offers.len().checked_sub(1)?,
+            // "Either one is fine": the first.
+            Choice::Any => 0,
+        };
+        return offers.get(index).cloned();
+    }
+    let day = heard.days.first();
+    if let Some(time) = heard.time {
+        let matching: Vec<&SlotInfo> = offers
+            .iter()
+            .filter(|o| o.time == time && day.is_none_or(|d| *d == o.date))
+            .collect();
+        if let [one] = matching.as_slice() {
+            return Some((*one).clone());
+        }
+        // "nine" for 9:30 said as "nine thirty" is a different time; a bare hour may be a
+        // half hour offered ("the nine-thirty one" is heard as 9:30 already).
+        return None;
+    }
+    if let Some(day) = day {
+        let same_day: Vec<&SlotInfo> = offers.iter().filter(|o| o.date == *day).collect();
+        if let [one] = same_day.as_slice() {
+            return Some((*one).clone());
+        }
+        return None;
+    }
+    if let Some(part) = heard.part {
+        let in_part: Vec<&SlotInfo> = offers
+            .iter()
+            .filter(|o| {
+                let hour = chrono::Timelike::hour(&o.time);
+                match part {
+                    DayPart::Morning => hour < 12,
+                    DayPart::Afternoon => (12..17).contains(&hour),
+                    DayPart::Evening => hour >= 17,
+                }
+            })
+            .collect();
+        if let [one] = in_part.as_slice() {
+            return Some((*one).clone());
+        }
+        return None;
+    }
+    if heard.consent == Some(Consent::Yes) && offers.len() == 1 {
+        return offers.first().cloned();
+    }
+    None
+}
+
+/// The caller's answer to the offers. True when the turn is decided.
+pub fn answer_choice(
+    d: &mut Dialogue,
+    offers: Vec<SlotInfo>,
+    heard: &Heard,
+    facts: &Facts,
+    out: &mut Out,
+) -> bool {
+    if heard.earlier || heard.later {
+        d.request.offered = offers;
+        search(
+            d,
+            if heard.earlier {
+                Search::Earlier
+            } else {
+                Search::Later
+            },
+            facts,
+            out,
+        );
+        return true;
+    }
+    let other_provider = heard
+        .provider
+        .and_then(|i| facts.office.providers.get(i))
+        .is_some_and(|p| offers.iter().any(|o| o.provider != p.name));
+    if !other_provider && let Some(offer) = pick(&offers, heard) {
+        propose(d, offer, out);
+        return true;
+    }
+    let new_wish = !heard.days.is_empty()
+        || heard.week_of.is_some()
+        || heard.time.is_some()
+        || heard.part.is_some()
+        || heard.soonest
+        || other_provider
+        || heard
+            .intent
+            .is_some_and(|i| i != crate::agent::understand::Intent::Book);
+    if new_wish {
+        // A new day, time or dentist: search again (absorbed by the caller of this).
+        d.phase = Phase::Open;
+        return false;
+    }
+    if heard.consent == Some(Consent::No) && heard.questions.is_empty() {
+        out.say("No problem.");
+        out.say("What day and time would work better for you?");
+        d.request.when = When::default();
+        d.request.asked_day = true;
+        d.phase = Phase::AskedDay;
+        return true;
+    }
+    if heard.consent == Some(Consent::Yes) && heard.questions.is_empty() {
+        out.say("Which one would you like?");
+        d.phase = Phase::Choosing { offers };
+        return true;
+    }
+    d.phase = Phase::Choosing { offers };
+    false
+}
+
+/// Asks the tools to hold `offer` for the caller's yes; the read-back comes back to be said.
+pub fn propose(d: &mut Dialogue, offer: SlotInfo, out: &mut Out) {
+    d.request.offered.clear();
+    let request = proposal_for(d, &offer);
+    d.phase = Phase::Confirming {
+        token: String::new(),
+        offer: Some(offer),
+    };
+    match request {
+        Some(request) => out.call(request),
+        None => d.phase = Phase::Open,
+    }
+}
+
+fn proposal_for(d: &Dialogue, offer: &SlotInfo) -> Option<ToolCall> {
+    match (d.request.task, &d.request.target) {
+        (Some(Task::Reschedule), Some(target)) => {
+            Some(ToolCall::RescheduleAppointment(RescheduleAppointment {
+                appointment_id: target.id.clone(),
+                start: offer.start.clone(),
+                provider_id: Some(offer.provider_id.clone()),
+            }))
+        }
+        _ => Some(ToolCall::BookAppointment(BookAppointment {
+            appointment_type: d.request.service.clone()?,
+            provider_id: offer.provider_id.clone(),
+            start: offer.start.clone(),
+            note: None,
+        })),
+    }
+}
+
+/// The proposal again, so the read-back is heard again before a yes counts.
+pub fn repropose(d: &Dialogue) -> Option<ToolCall> {
+    match &d.phase {
+        Phase::Confirming {
+            offer: Some(offer), ..
+        } => proposal_for(d, offer),
+        Phase::Confirming { offer: None, .. } => super::flow_manage::cancel_proposal(d),
+        _ => None,
+    }
+}
+
+/// The caller's answer to the read-back. True when the turn is decided.
+pub fn answer_confirm(
+    d: &mut Dialogue,
+    token: String,
+    offer: Option<SlotInfo>,
+    heard: &Heard,
+    facts: &Facts,
+    out: &mut Out,
+) -> bool {
+    let changes = !heard.days.is_empty()
+        || heard.week_of.is_some()
+        || heard.time.is_some()
+        || heard.provider.is_some()
+        || heard.earlier
+        || heard.later
+        || heard
+            .intent
+            .is_some_and(|i| i != crate::agent::understand::Intent::Book);
+    if changes && offer.is_some() && heard.consent != Some(Consent::Yes) {
+        // "No, with Dr. Chen", "Actually, make it Friday": a new search.
+        if heard.earlier || heard.later {
+            d.request.offered = offer.into_iter().collect();
+            search(
+                d,
+                if heard.earlier {
+                    Search::Earlier
+                } else {
+                    Search::Later
+                },
+                facts,
+                out,
+            );
+            return true;
+        }
+        d.phase = Phase::Open;
+        return false;
+    }
+    match heard.consent {
+        Some(Consent::Yes) if !changes => {
+            d.phase = Phase::Confirming {
+                token: token.clone(),
+                offer,
+            };
+            out.call(ToolCall::ConfirmAction(ConfirmAction { token }));
+            true
+        }
+        Some(Consent::No) => {
+            if offer.is_none() {
+                out.say("Okay, I'll leave it as it is.");
+                d.request = Default::default();
+                wording::anything_else(facts, out);
+                d.phase = Phase::AnythingElse;
+            } else {
+                out.say("No problem.");
+                out.say("What day and time would work better for you?");
+                d.request.when = When::default();
+                d.request.asked_day = true;
+                d.phase = Phase::AskedDay;
+            }
+            true
+        }
+        Some(Consent::Hold) => {
+            out.say("Of course, take your time. Just let me know when you're ready.");
+            d.phase = Phase::Confirming { token, offer };
+            true
+        }
+        _ => {
+            d.phase = Phase::Confirming { token, offer };
+            if heard.questions.is_empty() && !changes {
+                out.say("Sorry, I just need a yes or a no.");
+                if let Some(request) = repropose(d) {
+                    out.call(request);
+                }
+                return true;
+            }
+            false
+        }
+    }
+}
+
+/// A proposal or a confirmation answered.
+pub fn proposal_answered(
+    d: &mut Dialogue,
+    request: ToolCall,
+    result: Result<ToolOutput, ToolError>,
+    facts: &Facts,
+    out: &mut Out,
+) {
+    let offer = match &d.phase {
+        Phase::Confirming { offer, .. } => offer.clone(),
+        _ => None,
+    };
+    match result.map(|o| o.result) {
+        Ok(ToolResult::Proposed(proposed)) => {
+            out.say(proposed.readback);
+            d.phase = Phase::Confirming {
+                token: proposed.token,
+                offer,
+            };
+        }
+        Ok(ToolResult::Done(done)) => {
+            let label = done.appointment_type.to_lowercase();
+            match done.action {
+                ActionKind::Book => out.say(format!(
+                    "You're all set for {} with {} on {}.",
+                    with_article(&label),
+                    done.provider,
+                    done.spoken
+                )),
+                ActionKind::Reschedule => out.say(format!(
+                    "Done. Your {label} is now on {} with {}.",
+                    done.spoken, done.provider
+                )),
+                ActionKind::Cancel => {
+                    out.say(format!("Your {label} on {} is cancelled.", done.spoken));
+                    if let Some(policy) = &done.cancellation_policy {
+                        out.say(policy.clone());
+                    }
+                }
+            }
+            d.last_done = (done.action != ActionKind::Cancel).then(|| AppointmentInfo {
+                id: done.appointment_id.clone(),
+                appointment_type: done.appointment_type.clone(),
+                provider: done.provider.clone(),
+                start: done.start.clone(),
+                date: offer.as_ref().map_or(facts.today, |o| o.date),
+                spoken: done.spoken.clone(),
+            });
+            d.request = Default::default();
+            wording::anything_else(facts, out);
+            d.phase = Phase::AnythingElse;
+        }
+        Err(ToolError::Refused(Refusal::SlotTaken)) => {
+            out.say("I'm sorry, that time was just taken.");
+            if let Some(offer) = offer {
+                d.request.when = When {
+                    days: vec![offer.date],
+                    ..When::default()
+                };
+            }
+            d.phase = Phase::Open;
+            search(d, Search::Offer, facts, out);
+        }
+        Err(ToolError::Refused(Refusal::NotConfirmed { reason })) => {
+            if reason == NotConfirmed::CallerDeclined {
+                out.say("No problem, I haven't changed anything.");
+                d.phase = Phase::Open;
+                d.advance(facts, out);
+                return;
+            }
+            // The read-back was cut off or not heard: say it again.
+            match repropose(d) {
+                Some(again)
+                    if !matches!(request, ToolCall::ConfirmAction(_))
+                        || offer.is_some()
+                        || d.request.target.is_some() =>
+                {
+                    out.call(again)
+                }
+                _ => {
+                    d.phase = Phase::Open;
+                    d.advance(facts, out);
+                }
+            }
+        }
+        Err(ToolError::Refused(Refusal::NoSuchAppointment)) => {
+            out.say("I'm sorry, I can't find that appointment anymore.");
+            d.request = Default::default();
+            wording::anything_else(facts, out);
+            d.phase = Phase::AnythingElse;
+        }
+        Err(ToolError::Refused(refusal)) => {
+            tracing::info!(reason = %refusal, "a proposal was refused");
+            out.say("I'm sorry, I can't book that time.");
+            d.phase = Phase::Open;
+            search(d, Search::Offer, facts, out);
+        }
+        _ => {
+            out.say("I'm sorry, I couldn't complete that right now.");
+            super::flow_handoff::offer_help(d, facts, out);
+        }
+    }
+}
