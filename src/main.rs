@@ -40,6 +40,9 @@ enum Command {
     /// Clinics' call records.
     #[command(subcommand)]
     Calls(ascendia::cli::calls::CallsCommand),
+    /// Messages the receptionist took for the front desk.
+    #[command(subcommand)]
+    Messages(ascendia::cli::messages::MessagesCommand),
     /// Call a custom-LLM server as Retell would: type what the caller says.
     Call {
         /// WebSocket URL; a call id is appended (default: this server's demo clinic).
@@ -140,6 +143,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Calls(command) => {
             let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
             ascendia::cli::calls::run(command, &settings)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+        }
+        Command::Messages(command) => {
+            let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            ascendia::cli::messages::run(command, &settings)
                 .await
                 .map(|()| ExitCode::SUCCESS)
         }

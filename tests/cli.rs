@@ -513,3 +513,121 @@ async fn removing_a_clinic_with_patients_needs_force_and_takes_all_its_rows() {
     let (_, providers) = demo.get("/providers").await;
     assert_eq!(providers["items"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test]
+async fn messages_are_listed_in_the_clinics_time_and_marked_handled_from_the_cli() {
+    use ascendia::booking::{NewMessage, PhoneNumber};
+    let app = TestApp::spawn().await;
+    let org = app.org("demo").await;
+    // 14:05 UTC is 09:05 or 10:05 in New York, depending on the season.
+    let at = chrono::Utc::now() - chrono::Duration::days(3);
+    let at = at
+        .date_naive()
+        .and_hms_opt(14, 5, 0)
+        .expect("time")
+        .and_utc();
+    let local = at
+        .with_timezone(&chrono_tz::America::New_York)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let mut ids = Vec::new();
+    for (name, reason, urgent) in [
+        ("Ana López", "Asks if they take Delta Dental", false),
+        ("Ben Ode", "Crown came off,\nneeds a call today", true),
+    ] {
+        let new = NewMessage::new(
+            None,
+            name,
+            Some(PhoneNumber::parse("(555) 201-0177").expect("phone")),
+            reason,
+            None,
+            urgent,
+        )
+        .expect("valid");
+        let message = app
+            .state
+            .scheduler
+            .take_message(&org, new, at)
+            .await
+            .expect("taken");
+        ids.push(message.id.to_string());
+    }
+
+    let listed = ascendia(&app, &["messages", "list", "demo"]).await;
+    assert!(listed.status.success(), "{}", text(&listed));
+    let table = text(&listed);
+    for expected in [
+        "ID",
+        "TIME",
+        "NAME",
+        "CALLBACK",
+        "STATUS",
+        "REASON",
+        ids[0].as_str(),
+        &local,
+        "Ana López",
+        "+15552010177",
+        "Asks if they take Delta Dental",
+        "new, urgent",
+        "Crown came off, needs a call today",
+    ] {
+        assert!(table.contains(expected), "{expected} missing:\n{table}");
+    }
+
+    let handled = ascendia(&app, &["messages", "handled", "demo", &ids[0]]).await;
+    assert!(handled.status.success(), "{}", text(&handled));
+    let open = text(&ascendia(&app, &["messages", "list", "demo"]).await);
+    assert!(
+        !open.contains("Ana López") && open.contains("Ben Ode"),
+        "{open}"
+    );
+    let all = text(&ascendia(&app, &["messages", "list", "demo", "--all"]).await);
+    assert!(
+        all.contains("Ana López") && all.contains("handled"),
+        "{all}"
+    );
+    let dated = ascendia(
+        &app,
+        &[
+            "messages",
+            "list",
+            "demo",
+            "--all",
+            "--to",
+            &(at.date_naive() - chrono::Duration::days(1)).to_string(),
+        ],
+    )
+    .await;
+    assert!(text(&dated).contains("(no messages)"), "{}", text(&dated));
+
+    for (args, error) in [
+        (
+            vec!["messages", "handled", "demo", "nope"],
+            "invalid message id",
+        ),
+        (
+            vec![
+                "messages",
+                "handled",
+                "demo",
+                "7b0c8c9e-0d5f-4a53-9a43-3c1c1f0e0a01",
+            ],
+            "no such message",
+        ),
+        (
+            vec!["messages", "list", "demo", "--from", "soon"],
+            "invalid date",
+        ),
+        (
+            vec!["messages", "list", "nowhere"],
+            "no clinic with slug 'nowhere'",
+        ),
+    ] {
+        let failed = ascendia(&app, &args).await;
+        assert!(
+            !failed.status.success() && text(&failed).contains(error),
+            "{args:?}: {}",
+            text(&failed)
+        );
+    }
+}

@@ -310,3 +310,138 @@ async fn the_database_itself_refuses_overlapping_appointments() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn caller_messages_are_row_level_secured_like_every_clinic_table() {
+    if common::pg::url("caller_messages_are_row_level_secured_like_every_clinic_table").is_none() {
+        return;
+    }
+    let database = TestDatabase::create().await;
+    let app = app_on(&database, true).await;
+    app.import_clinic("twin", common::DEMO_CLINIC).await;
+    for (slug, name) in [("demo", "Ana"), ("twin", "Tess")] {
+        let new = ascendia::booking::NewMessage::new(
+            Some("rls-call"),
+            name,
+            None,
+            "Please call back",
+            None,
+            false,
+        )
+        .expect("valid");
+        app.state
+            .scheduler
+            .take_message(&app.org(slug).await, new, chrono::Utc::now())
+            .await
+            .expect("taken as the runtime role");
+    }
+    let a = app.org("demo").await.id.to_string();
+    let b = app.org("twin").await.id.to_string();
+
+    let mut su = PgConnection::connect(&database.superuser_url)
+        .await
+        .expect("superuser");
+    let (enabled, forced): (bool, bool) = sqlx::query_as(
+        "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'caller_messages'",
+    )
+    .fetch_one(&mut su)
+    .await
+    .expect("table");
+    assert!(enabled && forced);
+    // The runtime role holds on it exactly what it holds on patients.
+    let grants = |table: &'static str| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT string_agg(privilege_type, ',' ORDER BY privilege_type)
+             FROM information_schema.role_table_grants WHERE grantee = $1 AND table_name = $2",
+        )
+        .bind(common::pg::RUNTIME)
+        .bind(table)
+    };
+    let on_patients = grants("patients").fetch_one(&mut su).await.expect("grants");
+    let on_messages = grants("caller_messages")
+        .fetch_one(&mut su)
+        .await
+        .expect("grants");
+    assert_eq!(on_messages, on_patients);
+
+    let mut conn = PgConnection::connect(&database.runtime_url)
+        .await
+        .expect("runtime role");
+    // No clinic set: nothing visible, nothing writable.
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) FROM caller_messages").await,
+        0
+    );
+    let insert = "INSERT INTO caller_messages (id, org_id, caller_name, reason, status, created_at)
+                  VALUES (gen_random_uuid(), $1::uuid, 'Eve', 'x', 'new', now())";
+    assert!(
+        sqlx::query(insert)
+            .bind(&b)
+            .execute(&mut conn)
+            .await
+            .is_err(),
+        "insert with no clinic set"
+    );
+
+    // Clinic A set: A's message only; B's can be neither read, changed, deleted nor added to.
+    let mut tx = conn.begin().await.expect("tx");
+    sqlx::query("SELECT set_config('app.current_org', $1, true)")
+        .bind(&a)
+        .execute(&mut *tx)
+        .await
+        .expect("set org");
+    let names: Vec<String> = sqlx::query_scalar("SELECT caller_name FROM caller_messages")
+        .fetch_all(&mut *tx)
+        .await
+        .expect("names");
+    assert_eq!(names, ["Ana"]);
+    let changed = sqlx::query(
+        "UPDATE caller_messages SET status = 'handled', handled_at = now() WHERE org_id = $1::uuid",
+    )
+    .bind(&b)
+    .execute(&mut *tx)
+    .await
+    .expect("update runs");
+    assert_eq!(changed.rows_affected(), 0);
+    let deleted = sqlx::query("DELETE FROM caller_messages WHERE org_id = $1::uuid")
+        .bind(&b)
+        .execute(&mut *tx)
+        .await
+        .expect("delete runs");
+    assert_eq!(deleted.rows_affected(), 0);
+    let moved = sqlx::query("UPDATE caller_messages SET org_id = $1::uuid")
+        .bind(&b)
+        .execute(&mut *tx)
+        .await;
+    assert!(
+        moved.is_err(),
+        "moving A's message into B violates the policy"
+    );
+    tx.rollback().await.expect("rollback");
+    let mut tx = conn.begin().await.expect("tx");
+    sqlx::query("SELECT set_config('app.current_org', $1, true)")
+        .bind(&a)
+        .execute(&mut *tx)
+        .await
+        .expect("set org");
+    assert!(
+        sqlx::query(insert)
+            .bind(&b)
+            .execute(&mut *tx)
+            .await
+            .is_err(),
+        "insert into B as A"
+    );
+    tx.rollback().await.expect("rollback");
+
+    // B's message is as it was.
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT caller_name, status FROM caller_messages ORDER BY caller_name")
+            .fetch_all(&mut su)
+            .await
+            .expect("rows");
+    assert_eq!(
+        rows,
+        [("Ana".into(), "new".into()), ("Tess".into(), "new".into())]
+    );
+}

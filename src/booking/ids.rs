@@ -57,3 +57,4 @@ typed_id!(OperatoryId, "operatory id");
 typed_id!(PatientId, "patient id");
 typed_id!(AppointmentId, "appointment id");
 typed_id!(AppointmentTypeId, "appointment type id");
+typed_id!(MessageId, "message id");

@@ -3,6 +3,7 @@
 
 pub mod availability;
 mod ids;
+mod message;
 pub mod model;
 mod patient;
 mod pattern;
@@ -15,14 +16,15 @@ mod when;
 pub use availability::{
     Busy, Calendar, CalendarData, Placement, Slot, SlotProblem, SlotQuery, SlotRequest,
 };
-pub use ids::{AppointmentId, AppointmentTypeId, OperatoryId, PatientId, ProviderId};
+pub use ids::{AppointmentId, AppointmentTypeId, MessageId, OperatoryId, PatientId, ProviderId};
+pub use message::{Message, MessageStatus, NewMessage};
 pub use model::*;
 pub use patient::{NewPatient, person_name};
 pub use pattern::TimePattern;
 pub use phone::PhoneNumber;
 pub use service::{
-    BookRequest, Booked, Catalogue, PatientLookup, RescheduleRequest, Scheduler, ServiceError,
-    SlotSearch,
+    BookRequest, Booked, Catalogue, MessagePage, MessageQuery, PatientLookup, RescheduleRequest,
+    Scheduler, ServiceError, SlotSearch,
 };
 pub use settings::{AgentKind, ClinicSettings, PHRASE_KEYS, Phrases};
 pub use when::{day_start, days_in_ms, parse_date, parse_start};
@@ -55,4 +57,10 @@ pub enum BookingError {
     InvalidDate(&'static str, String),
     #[error("{0} does not exist in the clinic's time zone (the clocks skip it)")]
     SkippedLocalTime(chrono::NaiveDateTime),
+    #[error("invalid {what}: use 1 to {max} characters")]
+    InvalidText { what: &'static str, max: usize },
+    #[error("invalid language '{0}': use a short code such as es or pt-BR")]
+    InvalidLanguage(String),
+    #[error("invalid message status '{0}': use new or handled")]
+    InvalidMessageStatus(String),
 }

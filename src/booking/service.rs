@@ -7,10 +7,11 @@ use serde::Serialize;
 use super::availability::AutoFill;
 use super::{
     Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId, Busy,
-    Calendar, CalendarData, ClinicSettings, NewPatient, Operatory, OperatoryId, Patient, PatientId,
-    PhoneNumber, Provider, ProviderId, Slot, SlotProblem, SlotQuery, SlotRequest,
+    Calendar, CalendarData, ClinicSettings, Message, MessageId, MessageStatus, NewMessage,
+    NewPatient, Operatory, OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId,
+    Slot, SlotProblem, SlotQuery, SlotRequest,
 };
-use crate::store::{AppointmentFilter, ClinicTx, Store, StoreError, TxMode, stamp};
+use crate::store::{AppointmentFilter, ClinicTx, MessageFilter, Store, StoreError, TxMode, stamp};
 use crate::tenancy::Organization;
 
 /// The widest date range one slot search may cover.
@@ -83,6 +84,26 @@ pub enum PatientLookup<'a> {
         first_name: Option<&'a str>,
         birth_date: NaiveDate,
     },
+}
+
+/// Which messages to list: clinic-local dates `from..=to` (open when absent), a page at a time,
+/// as `/api/calls` pages.
+#[derive(Debug, Clone, Default)]
+pub struct MessageQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// `None`: new and handled alike.
+    pub status: Option<MessageStatus>,
+    /// 1 to 200; 50 when absent.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MessagePage {
+    pub items: Vec<Message>,
+    /// Pass as `offset` for the next page; absent on the last.
+    pub next_offset: Option<i64>,
 }
 
 /// What a clinic offers, for listings and the agent's office questions.
@@ -436,6 +457,102 @@ impl Scheduler {
         tx.commit().await?;
         tracing::info!(org_id = %org.id, appointment_id = %appointment.id, "cancelled appointment");
         Ok(appointment)
+    }
+
+    /// Files a message for the front desk. Only ids reach the log: never the caller's words.
+    pub async fn take_message(
+        &self,
+        org: &Organization,
+        new: NewMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Message, ServiceError> {
+        let message = new.into_message(stamp(now));
+        let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
+        tx.insert_message(&message).await?;
+        tx.commit().await?;
+        tracing::info!(
+            org_id = %org.id,
+            message_id = %message.id,
+            call_id = message.call_id.as_deref().unwrap_or(""),
+            urgent = message.urgent,
+            "took a message for the front desk"
+        );
+        Ok(message)
+    }
+
+    /// A page of the clinic's messages, newest first.
+    pub async fn messages(
+        &self,
+        org: &Organization,
+        query: &MessageQuery,
+    ) -> Result<MessagePage, ServiceError> {
+        let (from, to) = super::days_in_ms(query.from, query.to, org.time_zone.tz())
+            .map_err(|date| ServiceError::Invalid(format!("date {date} is out of range")))?;
+        if to <= from {
+            return Err(ServiceError::Invalid(
+                "'to' must be on or after 'from'".into(),
+            ));
+        }
+        let limit = query.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(ServiceError::Invalid("limit is 1 to 200".into()));
+        }
+        let offset = query.offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(ServiceError::Invalid("offset cannot be negative".into()));
+        }
+        // An open end is as late as an instant goes.
+        let instant = |ms| DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let mut tx = self.read(org).await?;
+        // One more than the page: whether there is a next one.
+        let mut items = tx
+            .messages(MessageFilter::Between {
+                from: instant(from),
+                to: instant(to),
+                status: query.status,
+                limit: limit + 1,
+                offset,
+            })
+            .await?;
+        let more = items.len() as i64 > limit;
+        items.truncate(limit as usize);
+        Ok(MessagePage {
+            items,
+            next_offset: more.then_some(offset + limit),
+        })
+    }
+
+    /// The messages taken during one call, oldest first.
+    pub async fn call_messages(
+        &self,
+        org: &Organization,
+        call_id: &str,
+    ) -> Result<Vec<Message>, ServiceError> {
+        let mut tx = self.read(org).await?;
+        Ok(tx.messages(MessageFilter::Call(call_id)).await?)
+    }
+
+    /// Marks a message handled; marking it again changes nothing.
+    pub async fn mark_message_handled(
+        &self,
+        org: &Organization,
+        id: MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<Message, ServiceError> {
+        let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
+        let mut message = tx
+            .message(id)
+            .await?
+            .ok_or(ServiceError::NotFound("message"))?;
+        if message.status == MessageStatus::Handled {
+            return Ok(message);
+        }
+        message.status = MessageStatus::Handled;
+        message.handled_at = Some(stamp(now));
+        tx.update_message(&message).await?;
+        tx.commit().await?;
+        tracing::info!(org_id = %org.id, message_id = %message.id, "message handled");
+        Ok(message)
     }
 }
 

@@ -1,4 +1,5 @@
 //! Command-line administration that needs the library's internals (the binary stays thin).
 
 pub mod calls;
+pub mod messages;
 pub mod org;

@@ -9,7 +9,7 @@ use super::api_auth::ApiOrg;
 use super::extract::ApiQuery;
 use super::{ApiError, AppState};
 use crate::booking::days_in_ms;
-use crate::booking::parse_date;
+use crate::booking::{Message, parse_date};
 use crate::store::call_records::{CallDetail, CallSummary};
 
 #[derive(Deserialize)]
@@ -72,16 +72,25 @@ pub async fn list(
     }))
 }
 
+/// A call's record with the messages taken during it.
+#[derive(Serialize)]
+pub struct CallView {
+    #[serde(flatten)]
+    detail: CallDetail,
+    messages: Vec<Message>,
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     org: ApiOrg,
     Path(call_id): Path<String>,
-) -> Result<Json<CallDetail>, ApiError> {
-    state
+) -> Result<Json<CallView>, ApiError> {
+    let detail = state
         .store
         .call_detail(org.0.id, &call_id)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound("no such call in this clinic".into()))
+        .ok_or_else(|| ApiError::NotFound("no such call in this clinic".into()))?;
+    let messages = state.scheduler.call_messages(&org.0, &call_id).await?;
+    Ok(Json(CallView { detail, messages }))
 }

@@ -6,6 +6,7 @@ mod calls_api;
 mod error;
 mod extract;
 mod llm_websocket;
+mod messages_api;
 mod webhook;
 
 use std::sync::Arc;
@@ -73,6 +74,11 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/calls", get(calls_api::list))
         .route("/api/calls/{call_id}", get(calls_api::detail))
+        .route("/api/messages", get(messages_api::list))
+        .route(
+            "/api/messages/{id}/handled",
+            axum::routing::post(messages_api::handled),
+        )
         .fallback(not_found)
         .with_state(state)
 }

@@ -6,8 +6,9 @@ use futures_util::future::BoxFuture;
 
 use super::StoreError;
 use crate::booking::{
-    Appointment, AppointmentId, AppointmentType, Busy, ClinicSettings, OfficeHours, Operatory,
-    Patient, PatientId, PhoneNumber, Provider, ScheduleException, WeeklyBlock,
+    Appointment, AppointmentId, AppointmentType, Busy, ClinicSettings, Message, MessageId,
+    MessageStatus, OfficeHours, Operatory, Patient, PatientId, PhoneNumber, Provider,
+    ScheduleException, WeeklyBlock,
 };
 use crate::tenancy::{OrgId, TimeZone};
 
@@ -27,6 +28,21 @@ pub enum AppointmentFilter {
     Patient(PatientId),
     /// Appointments starting in `[from, to)`.
     Between(DateTime<Utc>, DateTime<Utc>),
+}
+
+/// Which messages to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageFilter<'a> {
+    /// Taken in `[from, to)`, newest first, one page of them; `status: None` is any.
+    Between {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        status: Option<MessageStatus>,
+        limit: i64,
+        offset: i64,
+    },
+    /// Taken during this call, oldest first.
+    Call(&'a str),
 }
 
 /// The clinic-wide fields an import may change (never the slug).
@@ -74,6 +90,12 @@ pub trait ClinicTx: Send {
     fn insert_appointment<'a>(&'a mut self, appointment: &'a Appointment) -> StoreFuture<'a, ()>;
     /// Saves status, times, provider, operatory and note of an existing appointment.
     fn update_appointment<'a>(&'a mut self, appointment: &'a Appointment) -> StoreFuture<'a, ()>;
+
+    fn message(&mut self, id: MessageId) -> StoreFuture<'_, Option<Message>>;
+    fn messages<'a>(&'a mut self, filter: MessageFilter<'a>) -> StoreFuture<'a, Vec<Message>>;
+    fn insert_message<'a>(&'a mut self, message: &'a Message) -> StoreFuture<'a, ()>;
+    /// Saves status and handled time of an existing message.
+    fn update_message<'a>(&'a mut self, message: &'a Message) -> StoreFuture<'a, ()>;
 
     // Clinic setup, as `org import` writes it.
     fn save_profile<'a>(&'a mut self, profile: &'a ClinicProfile) -> StoreFuture<'a, ()>;

@@ -27,6 +27,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0003_call_records.sql"),
     },
     Migration {
+        version: 4,
+        name: "caller_messages",
+        sql: include_str!("../../migrations/sqlite/0004_caller_messages.sql"),
+    },
+    Migration {
         version: 5,
         name: "front_desk_languages",
         sql: include_str!("../../migrations/sqlite/0005_front_desk_languages.sql"),
@@ -43,6 +48,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 2,
         name: "call_records",
         sql: include_str!("../../migrations/postgres/0002_call_records.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "caller_messages",
+        sql: include_str!("../../migrations/postgres/0003_caller_messages.sql"),
     },
     Migration {
         version: 4,

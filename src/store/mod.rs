@@ -11,7 +11,7 @@ mod sqlite;
 
 use chrono::{DateTime, Utc};
 
-pub use clinic::{AppointmentFilter, ClinicProfile, ClinicTx, StoreFuture, TxMode};
+pub use clinic::{AppointmentFilter, ClinicProfile, ClinicTx, MessageFilter, StoreFuture, TxMode};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

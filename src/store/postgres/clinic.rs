@@ -8,11 +8,14 @@ use uuid::Uuid;
 
 use crate::booking::{
     AgentKind, Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId,
-    BookingRules, Busy, ClinicSettings, Minutes, OfficeHours, Operatory, OperatoryId, Patient,
-    PatientId, PhoneNumber, Provider, ProviderId, ScheduleException, TimePattern, WeeklyBlock,
+    BookingRules, Busy, ClinicSettings, Message, MessageId, MessageStatus, Minutes, OfficeHours,
+    Operatory, OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId,
+    ScheduleException, TimePattern, WeeklyBlock,
 };
 use crate::store::StoreError;
-use crate::store::clinic::{AppointmentFilter, ClinicProfile, ClinicTx, StoreFuture};
+use crate::store::clinic::{
+    AppointmentFilter, ClinicProfile, ClinicTx, MessageFilter, StoreFuture,
+};
 use crate::store::columns::{
     corrupt, day_number, exception_kind, exception_kind_str, kind_str, minute_of, phone,
     provider_kind, time_range, unsigned, weekday,
@@ -51,6 +54,17 @@ macro_rules! select_patient {
         concat!(
             "SELECT id, first_name, last_name, birth_date, phone, email, created_at
              FROM patients WHERE org_id = $1 ",
+            $tail
+        )
+    };
+}
+
+macro_rules! select_message {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, call_id, caller_name, callback, reason, language, urgent, status,
+                    created_at, handled_at
+             FROM caller_messages WHERE org_id = $1 ",
             $tail
         )
     };
@@ -449,6 +463,96 @@ impl ClinicTx for PgClinic {
         })
     }
 
+    fn message(&mut self, id: MessageId) -> StoreFuture<'_, Option<Message>> {
+        Box::pin(async move {
+            let row = sqlx::query(select_message!("AND id = $2"))
+                .bind(self.org_key)
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            row.as_ref().map(message_from_row).transpose()
+        })
+    }
+
+    fn messages<'a>(&'a mut self, filter: MessageFilter<'a>) -> StoreFuture<'a, Vec<Message>> {
+        Box::pin(async move {
+            let rows = match filter {
+                MessageFilter::Between {
+                    from,
+                    to,
+                    status,
+                    limit,
+                    offset,
+                } => {
+                    sqlx::query(select_message!(
+                        "AND created_at >= $2 AND created_at < $3
+                           AND ($4::text IS NULL OR status = $4)
+                         ORDER BY created_at DESC, id LIMIT $5 OFFSET $6"
+                    ))
+                    .bind(self.org_key)
+                    .bind(from)
+                    .bind(to)
+                    .bind(status.map(MessageStatus::as_str))
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&mut *self.tx)
+                    .await?
+                }
+                MessageFilter::Call(call_id) => {
+                    sqlx::query(select_message!("AND call_id = $2 ORDER BY created_at, id"))
+                        .bind(self.org_key)
+                        .bind(call_id)
+                        .fetch_all(&mut *self.tx)
+                        .await?
+                }
+            };
+            rows.iter().map(message_from_row).collect()
+        })
+    }
+
+    fn insert_message<'a>(&'a mut self, m: &'a Message) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO caller_messages (id, org_id, call_id, caller_name, callback, reason,
+                     language, urgent, status, created_at, handled_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(m.id.as_uuid())
+            .bind(self.org_key)
+            .bind(&m.call_id)
+            .bind(&m.caller_name)
+            .bind(m.callback.as_ref().map(PhoneNumber::as_str))
+            .bind(&m.reason)
+            .bind(&m.language)
+            .bind(m.urgent)
+            .bind(m.status.as_str())
+            .bind(m.created_at)
+            .bind(m.handled_at)
+            .execute(&mut *self.tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn update_message<'a>(&'a mut self, m: &'a Message) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let updated = sqlx::query(
+                "UPDATE caller_messages SET status = $1, handled_at = $2
+                 WHERE org_id = $3 AND id = $4",
+            )
+            .bind(m.status.as_str())
+            .bind(m.handled_at)
+            .bind(self.org_key)
+            .bind(m.id.as_uuid())
+            .execute(&mut *self.tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Corrupt(format!("message {} vanished", m.id)));
+            }
+            Ok(())
+        })
+    }
+
     fn save_profile<'a>(&'a mut self, profile: &'a ClinicProfile) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             sqlx::query(
@@ -717,5 +821,21 @@ fn appointment_from_row(row: &PgRow) -> Result<Appointment, StoreError> {
         call_id: row.try_get("call_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn message_from_row(row: &PgRow) -> Result<Message, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(Message {
+        id: parse(row.try_get("id")?)?,
+        call_id: row.try_get("call_id")?,
+        caller_name: row.try_get("caller_name")?,
+        callback: phone(row.try_get("callback")?)?,
+        reason: row.try_get("reason")?,
+        language: row.try_get("language")?,
+        urgent: row.try_get("urgent")?,
+        status: MessageStatus::parse(&status).map_err(corrupt)?,
+        created_at: row.try_get("created_at")?,
+        handled_at: row.try_get("handled_at")?,
     })
 }
