@@ -8,9 +8,9 @@ use super::speech::{spoken_date, spoken_slot, spoken_time, with_article};
 use super::{ToolContext, ToolError, ToolOutput, idempotency_key};
 use crate::agent::Ending;
 use crate::booking::{
-    AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, NewPatient, Patient,
-    PatientId, PatientLookup, PhoneNumber, Provider, ProviderId, RescheduleRequest, ServiceError,
-    SlotSearch, parse_start,
+    AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, NewMessage,
+    NewPatient, Patient, PatientId, PatientLookup, PhoneNumber, Provider, ProviderId,
+    RescheduleRequest, ServiceError, SlotSearch, parse_start,
 };
 use crate::store::AppointmentFilter;
 use crate::store::call_records::ToolCallRecord;
@@ -52,9 +52,7 @@ async fn run(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput
         }
         ToolCall::CancelAppointment(args) => ToolResult::Proposed(propose_cancel(ctx, args).await?),
         ToolCall::ConfirmAction(args) => ToolResult::Done(confirm(ctx, args).await?),
-        ToolCall::TakeMessage(_) => {
-            return Err(ToolError::Unknown("take_message".into()));
-        }
+        ToolCall::TakeMessage(args) => ToolResult::MessageTaken(take_message(ctx, args).await?),
         ToolCall::TransferToFrontDesk => return transfer(ctx).await,
         ToolCall::EndCall => {
             return Ok(ToolOutput {
@@ -612,6 +610,34 @@ async fn confirm(ctx: &mut ToolContext<'_>, args: &ConfirmAction) -> Result<Done
             })
         }
     }
+}
+
+/// A message for the front desk, filed with this call. The caller's own number is the
+/// callback when none was given.
+async fn take_message(
+    ctx: &ToolContext<'_>,
+    args: &TakeMessage,
+) -> Result<MessageTaken, ToolError> {
+    let callback = match trimmed(&args.callback_number) {
+        Some(number) => Some(PhoneNumber::parse(number).map_err(bad)?),
+        None => ctx.caller.clone(),
+    };
+    let message = NewMessage::new(
+        Some(ctx.call_id),
+        &args.caller_name,
+        callback,
+        &args.reason,
+        trimmed(&args.language),
+        args.urgent,
+    )
+    .map_err(bad)?;
+    ctx.scheduler
+        .take_message(ctx.org, message, ctx.now)
+        .await
+        .map_err(service)?;
+    Ok(MessageTaken {
+        message_taken: true,
+    })
 }
 
 async fn transfer(ctx: &ToolContext<'_>) -> Result<ToolOutput, ToolError> {
