@@ -9,7 +9,7 @@ use crate::agent::tools::contract::{
     RescheduleAppointment, SlotInfo, Slots, TimeOfDay, ToolCall, ToolResult,
 };
 use crate::agent::tools::{ToolError, ToolOutput, spoken_date, spoken_time, with_article};
-use crate::agent::understand::{Choice, Consent, DayPart, Heard, Service, resolve_service};
+use crate::agent::understand::{Choice, Consent, DayPart, Heard, Intent, Service, resolve_service};
 
 use super::state::{Dialogue, Facts, Phase, Search, Task, When};
 use super::step::Out;
@@ -461,16 +461,39 @@ pub fn answer_confirm(
     facts: &Facts,
     out: &mut Out,
 ) -> bool {
-    let changes = !heard.days.is_empty()
+    // The same reading of the answer as the tools' confirmation rule.
+    let kind = match (&offer, d.request.task) {
+        (None, _) => ActionKind::Cancel,
+        (Some(_), Some(Task::Reschedule)) => ActionKind::Reschedule,
+        (Some(_), _) => ActionKind::Book,
+    };
+    let consent = crate::agent::tools::consent_to(kind, &heard.text);
+    let other_task = heard.intent.is_some_and(|i| {
+        !matches!(
+            (i, kind),
+            (Intent::Book, ActionKind::Book)
+                | (Intent::Reschedule, ActionKind::Reschedule)
+                | (Intent::Cancel, ActionKind::Cancel)
+        )
+    });
+    // Details that repeat the read-back ("yes, Friday at nine is great") are no change.
+    let other_day =
+        !heard.days.is_empty() && offer.as_ref().is_none_or(|o| !heard.days.contains(&o.date));
+    let other_time = heard
+        .time
+        .is_some_and(|t| offer.as_ref().is_none_or(|o| o.time != t));
+    let other_provider = heard
+        .provider
+        .and_then(|i| facts.office.providers.get(i))
+        .is_some_and(|p| offer.as_ref().is_none_or(|o| o.provider != p.name));
+    let changes = other_day
         || heard.week_of.is_some()
-        || heard.time.is_some()
-        || heard.provider.is_some()
+        || other_time
+        || other_provider
         || heard.earlier
         || heard.later
-        || heard
-            .intent
-            .is_some_and(|i| i != crate::agent::understand::Intent::Book);
-    if changes && offer.is_some() && heard.consent != Some(Consent::Yes) {
+        || other_task;
+    if changes && offer.is_some() && consent != Some(Consent::Yes) {
         // "No, with Dr. Chen", "Actually, make it Friday": a new search.
         if heard.earlier || heard.later {
             d.request.offered = offer.into_iter().collect();
@@ -489,7 +512,7 @@ pub fn answer_confirm(
         d.phase = Phase::Open;
         return false;
     }
-    match heard.consent {
+    match consent {
         Some(Consent::Yes) if !changes => {
             d.phase = Phase::Confirming {
                 token: token.clone(),

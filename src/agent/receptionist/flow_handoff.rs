@@ -52,7 +52,7 @@ pub fn transferred(
 /// When the receptionist cannot help: a person if there is a line, else a message.
 pub fn offer_help(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
     if facts.office.can_transfer {
-        out.say("The front desk can help you with that. Would you like me to transfer you?");
+        out.say("Would you like me to transfer you to the front desk?");
         d.phase = Phase::OfferedTransfer;
     } else {
         offer_message(d, out);

@@ -213,7 +213,11 @@ fn missed(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
     d.identity.last = None;
     d.identity.birth_date = None;
     if d.identity.misses >= 2 {
-        out.say("I'm sorry, I still can't find the record.");
+        out.say(if d.identity.relation.is_some() {
+            "I'm sorry, I still can't find their record."
+        } else {
+            "I'm sorry, I still can't find your record."
+        });
         super::flow_handoff::offer_help(d, facts, out);
         return;
     }

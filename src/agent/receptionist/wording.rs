@@ -152,7 +152,7 @@ pub fn small_talk(heard: &Heard, facts: &Facts, out: &mut Out) {
         out.say("Hello!");
         out.say("How can I help you today?");
     } else {
-        out.say("I'm sorry, I didn't quite follow.");
+        out.say("I'm sorry, I can't help with that.");
         out.say(format!(
             "I can book, move or cancel an appointment, take a message, or answer questions about {}.",
             facts.clinic

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::contract::NotConfirmed;
+use super::contract::{ActionKind, NotConfirmed};
 use crate::agent::understand::{self, Consent, Expecting};
 use crate::booking::{AppointmentId, AppointmentTypeId, PatientId, ProviderId};
 use crate::retell::frames::{Role, Utterance};
@@ -79,7 +79,7 @@ impl CallGuard {
             .as_ref()
             .filter(|p| p.token == token)
             .ok_or(NotConfirmed::NoProposal)?;
-        let verdict = answer_to(&proposal.readback, transcript);
+        let verdict = answer_to(proposal.action.kind(), &proposal.readback, transcript);
         match verdict {
             Ok(()) => {
                 let action = proposal.action.clone();
@@ -106,7 +106,11 @@ impl CallGuard {
 
 /// Whether the transcript ends with the caller's clear yes right after the agent said
 /// `readback` (all of it: a read-back cut off by the caller does not count).
-fn answer_to(readback: &str, transcript: &[Utterance]) -> Result<(), NotConfirmed> {
+fn answer_to(
+    kind: ActionKind,
+    readback: &str,
+    transcript: &[Utterance],
+) -> Result<(), NotConfirmed> {
     let answer_starts = transcript
         .iter()
         .rposition(|u| u.role == Role::Agent)
@@ -126,11 +130,45 @@ fn answer_to(readback: &str, transcript: &[Utterance]) -> Result<(), NotConfirme
     if !read_back {
         return Err(NotConfirmed::ReadbackNotSpoken);
     }
-    match consent(&answer.join(" ")) {
+    match consent_to(kind, &answer.join(" ")) {
         Some(Consent::Yes) => Ok(()),
         Some(Consent::No | Consent::Hold) => Err(NotConfirmed::CallerDeclined),
         None => Err(NotConfirmed::NotClear),
     }
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Book { .. } => ActionKind::Book,
+            Action::Reschedule { .. } => ActionKind::Reschedule,
+            Action::Cancel { .. } => ActionKind::Cancel,
+        }
+    }
+}
+
+/// How the caller answered the read-back of `kind`: the action's own verb is agreement
+/// ("yes, cancel it" to a cancellation), while every negation or hesitation still counts.
+pub fn consent_to(kind: ActionKind, said: &str) -> Option<Consent> {
+    let verbs: &[&str] = match kind {
+        ActionKind::Book => &["book", "schedule"],
+        ActionKind::Reschedule => &["move", "reschedule", "change"],
+        ActionKind::Cancel => &["cancel"],
+    };
+    let said: Vec<String> = said
+        .split_whitespace()
+        .map(|word| {
+            let bare = word
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            if verbs.contains(&bare.as_str()) {
+                "yes".to_owned()
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect();
+    consent(&said.join(" "))
 }
 
 /// How the caller answered a yes/no question.
@@ -254,6 +292,23 @@ mod tests {
             );
             assert_eq!(guard.pending_token(), None, "{answer}");
         }
+    }
+
+    #[test]
+    fn the_actions_own_verb_agrees_but_a_negation_still_declines() {
+        let said = |s| consent_to(ActionKind::Cancel, s);
+        assert_eq!(said("Yes, cancel it."), Some(Consent::Yes));
+        assert_eq!(said("cancel it please"), Some(Consent::Yes));
+        assert_eq!(said("no, don't cancel it"), Some(Consent::No));
+        assert_ne!(said("wait, don't cancel yet"), Some(Consent::Yes));
+        assert_eq!(
+            consent_to(ActionKind::Book, "yes, book it"),
+            Some(Consent::Yes)
+        );
+        assert_ne!(
+            consent_to(ActionKind::Book, "don't book it yet"),
+            Some(Consent::Yes)
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-pub use confirm::{Action, CallGuard, consent};
+pub use confirm::{Action, CallGuard, consent, consent_to};
 pub use contract::{Refusal, ToolCall, ToolResult};
 pub use handlers::call;
 pub use speech::{spoken_date, spoken_slot, spoken_time, with_article};
