@@ -250,3 +250,76 @@ pub fn idempotency_key(call_id: &str, tool: &str, args: &impl std::fmt::Display)
     let short: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
     format!("call:{call_id}:{tool}:{short}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value of the JSON schema type a property declares.
+    fn sample(property: &str, schema: &Value) -> Value {
+        match schema["type"].as_str() {
+            Some("integer") => json!(3),
+            Some("boolean") => json!(true),
+            _ if schema["enum"].is_array() => schema["enum"][0].clone(),
+            _ if property.ends_with("date") || property == "from" || property == "to" => {
+                json!("2026-12-08")
+            }
+            _ => json!("x"),
+        }
+    }
+
+    #[test]
+    fn every_schema_the_model_sees_matches_the_typed_call() {
+        for tool in TOOLS {
+            let schema = (tool.parameters)();
+            let properties = schema["properties"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            // Every property the model may send is accepted.
+            let all: serde_json::Map<String, Value> = properties
+                .iter()
+                .map(|(name, s)| (name.clone(), sample(name, s)))
+                .collect();
+            let parsed = ToolCall::parse(tool.name, &Value::Object(all.clone()));
+            assert!(parsed.is_ok(), "{}: {parsed:?}", tool.name);
+            let parsed = parsed.unwrap_or(ToolCall::EndCall);
+            assert_eq!(parsed.name(), tool.name);
+            // Each required property is required by the type too.
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let mut without = all.clone();
+                without.remove(required.as_str().unwrap_or_default());
+                assert!(
+                    ToolCall::parse(tool.name, &Value::Object(without)).is_err(),
+                    "{} accepts a call without '{required}'",
+                    tool.name
+                );
+            }
+            // Nothing the schema does not declare.
+            let mut extra = all.clone();
+            extra.insert("surprise".into(), json!(1));
+            if !properties.is_empty() {
+                assert!(
+                    ToolCall::parse(tool.name, &Value::Object(extra)).is_err(),
+                    "{} accepts an undeclared property",
+                    tool.name
+                );
+            }
+        }
+        assert!(matches!(
+            ToolCall::parse("run_sql", &json!({})),
+            Err(ToolError::Unknown(_))
+        ));
+    }
+
+    #[test]
+    fn refusals_reach_the_model_as_data_and_words() {
+        let refused = ToolError::Refused(Refusal::NotConfirmed {
+            reason: contract::NotConfirmed::CallerDeclined,
+        })
+        .as_result();
+        assert_eq!(refused["refused"], "not_confirmed");
+        assert_eq!(refused["reason"], "caller_declined");
+        assert!(refused["error"].as_str().is_some_and(|e| e.contains("yes")));
+    }
+}
