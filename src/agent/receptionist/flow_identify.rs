@@ -60,8 +60,11 @@ pub fn question(id: &Identity) -> &'static str {
             "Could I have the patient's first and last name, and their date of birth?"
         }
         (false, false, false) => "Could I have your first and last name, and your date of birth?",
-        (true, false, _) => "And the last name?",
-        (false, true, _) => "And the first name?",
+        (true, false, false) if someone_else => "And their last name and date of birth?",
+        (true, false, false) => "And your last name and date of birth?",
+        (true, false, true) => "And the last name?",
+        (false, true, false) => "And the first name and date of birth?",
+        (false, true, true) => "And the first name?",
         (false, false, true) => "And the full name?",
         (true, true, false) if someone_else => "And their date of birth?",
         (true, true, false) => "And your date of birth?",

@@ -1,0 +1,425 @@
+//! One scripted call per way real callers tripped the receptionist, over the real WebSocket
+//! with the demo clinic, and what the database holds afterwards. The demo clinic: Maria Lopez
+//! (hygienist) Mon-Fri 8-14; Dr. Sarah Chen Mon-Thu 8-12 and 13-17, Fri 8-14; Dr. James Patel
+//! Mon, Wed, Fri 9-14; transfer number +1 555 201 0199.
+
+mod common;
+
+use ascendia::booking::{
+    Appointment, AppointmentStatus, NewPatient, Patient, PatientId, PatientLookup, PhoneNumber,
+};
+use ascendia::client::{CallOptions, script};
+use ascendia::store::AppointmentFilter;
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use common::{TIMEOUT, TestApp};
+
+const ZONE: &str = "America/New_York";
+const UNKNOWN_CALLER: &str = "+15555550100";
+
+fn clinic_today() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive()
+}
+
+/// The weekday in the clinic's next calendar week ("Wednesday next week").
+fn next_week(weekday: Weekday) -> NaiveDate {
+    let today = clinic_today();
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()))
+        + Duration::days(7);
+    monday + Duration::days(i64::from(weekday.num_days_from_monday()))
+}
+
+fn next(weekday: Weekday) -> NaiveDate {
+    common::next_weekday(ZONE, weekday, 1)
+        .parse()
+        .expect("date")
+}
+
+fn spoken(date: NaiveDate) -> String {
+    date.format("%A, %B %-d").to_string()
+}
+
+async fn talk(app: &TestApp, caller: &str, script_text: &str) -> script::Transcript {
+    let steps = script::parse(script_text).expect("script parses");
+    let mut options = CallOptions::default();
+    options.call.from_number = Some(caller.to_owned());
+    let url = app.ws(&format!(
+        "/llm-websocket/demo/phrasing-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut log = Vec::new();
+    let result = script::run_with(&url, options, &steps, TIMEOUT, |line| {
+        log.push(line.to_owned())
+    })
+    .await;
+    match result {
+        Ok(transcript) => transcript,
+        Err(err) => panic!("{err}\n--- conversation ---\n{}", log.join("\n")),
+    }
+}
+
+async fn patient(
+    app: &TestApp,
+    first: &str,
+    last: &str,
+    birth: (i32, u32, u32),
+    phone: &str,
+) -> PatientId {
+    let org = app.org("demo").await;
+    let birth = NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("birth date");
+    let new = NewPatient::new(
+        first,
+        last,
+        birth,
+        Some(PhoneNumber::parse(phone).expect("phone")),
+        None,
+        Utc::now().date_naive(),
+    )
+    .expect("valid patient");
+    app.state
+        .scheduler
+        .create_patient(&org, new, Utc::now())
+        .await
+        .expect("patient")
+        .id
+}
+
+async fn find(app: &TestApp, first: &str, last: &str, birth: (i32, u32, u32)) -> Option<Patient> {
+    let org = app.org("demo").await;
+    let birth = NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("birth date");
+    let lookup = PatientLookup::Name {
+        last_name: last,
+        first_name: Some(first),
+        birth_date: birth,
+    };
+    app.state
+        .scheduler
+        .find_patients(&org, lookup)
+        .await
+        .expect("lookup")
+        .into_iter()
+        .next()
+}
+
+/// Everyone registered with this phone number.
+async fn patients_with_phone(app: &TestApp, phone: &str) -> Vec<Patient> {
+    let org = app.org("demo").await;
+    let phone = PhoneNumber::parse(phone).expect("phone");
+    app.state
+        .scheduler
+        .find_patients(&org, PatientLookup::Phone(&phone))
+        .await
+        .expect("lookup")
+}
+
+async fn appointments(app: &TestApp, patient: PatientId) -> Vec<Appointment> {
+    let org = app.org("demo").await;
+    app.state
+        .scheduler
+        .appointments(&org, AppointmentFilter::Patient(patient))
+        .await
+        .expect("appointments")
+        .into_iter()
+        .filter(|a| a.status == AppointmentStatus::Scheduled)
+        .collect()
+}
+
+async fn provider_name(app: &TestApp, appointment: &Appointment) -> String {
+    let org = app.org("demo").await;
+    let catalogue = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    catalogue
+        .providers
+        .iter()
+        .find(|p| p.id == appointment.provider)
+        .map(|p| p.name.clone())
+        .unwrap_or_default()
+}
+
+fn local_date(a: &Appointment) -> NaiveDate {
+    a.start
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive()
+}
+
+#[tokio::test]
+async fn yes_im_a_new_patient_is_not_a_name_and_spelled_names_and_two_digit_years_are() {
+    let app = TestApp::spawn().await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say Hi, um, I'd like to book a cleaning next Tuesday morning.
+        expect first and last name
+        say Yes, I'm a new patient.
+        expect-not Welcome
+        expect name
+        say It's Siobhan O'Brien, that's S I O B H A N, born March fifteenth, eighty-two.
+        expect-not Are you a new patient
+        expect Welcome, Siobhan
+        expect Which works best
+        say the first one
+        expect Shall I book it
+        say yeah, go ahead
+        expect all set
+    ",
+    )
+    .await;
+    let siobhan = find(&app, "Siobhan", "O'Brien", (1982, 3, 15))
+        .await
+        .expect("registered with the spelled name and the 1982 birth date");
+    assert_eq!(appointments(&app, siobhan.id).await.len(), 1);
+    let registered = patients_with_phone(&app, UNKNOWN_CALLER).await;
+    assert_eq!(registered.len(), 1, "one patient, no 'A': {registered:?}");
+}
+
+#[tokio::test]
+async fn no_im_a_new_patient_answers_the_question() {
+    let app = TestApp::spawn().await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say I need a cleaning next Thursday
+        expect first and last name
+        say Oluwaseun Adeyemi, born 3/15/82
+        expect Are you a new patient
+        say No, I'm a new patient.
+        expect Welcome, Oluwaseun
+    ",
+    )
+    .await;
+    assert!(
+        find(&app, "Oluwaseun", "Adeyemi", (1982, 3, 15))
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_parent_books_for_their_daughter() {
+    let app = TestApp::spawn().await;
+    let parent = patient(&app, "Grace", "Walsh", (1984, 2, 2), "+1 555 201 3000").await;
+    talk(
+        &app,
+        "+15552013000",
+        "
+        say Hi, I'd like to book a cleaning for my daughter Emma next Tuesday.
+        expect their last name and date of birth
+        say Emma Walsh, born June 3rd, 2015.
+        expect first visit
+        say Yes, it's her first visit.
+        expect Welcome, Emma
+        expect Which works best
+        say the first one
+        expect Shall I book it
+        say yes please
+        expect all set
+    ",
+    )
+    .await;
+    let emma = find(&app, "Emma", "Walsh", (2015, 6, 3))
+        .await
+        .expect("the child is the patient");
+    assert_eq!(appointments(&app, emma.id).await.len(), 1);
+    assert!(
+        appointments(&app, parent).await.is_empty(),
+        "not the parent"
+    );
+}
+
+#[tokio::test]
+async fn a_dentist_asked_for_by_an_asr_variant_and_corrected_at_the_read_back() {
+    let app = TestApp::spawn().await;
+    let ivy = patient(&app, "Ivy", "Nakamura", (1970, 4, 4), "+1 555 201 3100").await;
+    let wednesday = next_week(Weekday::Wed);
+    let transcript = talk(
+        &app,
+        "+15552013100",
+        "
+        say I need a filling with Dr. Chan, Wednesday next week.
+        expect with Dr. Sarah Chen
+        expect-not Patel
+        say the first one
+        expect Shall I book it
+        say No, actually, with Doctor Patel please.
+        expect Dr. James Patel
+        say the first one
+        expect with Dr. James Patel
+        say yes
+        expect all set
+    ",
+    )
+    .await;
+    assert!(
+        transcript
+            .turns
+            .get(1)
+            .is_some_and(|t| t.text.contains(&spoken(wednesday))),
+        "Wednesday of next week"
+    );
+    let booked = appointments(&app, ivy).await;
+    assert_eq!(booked.len(), 1);
+    assert_eq!(provider_name(&app, &booked[0]).await, "Dr. James Patel");
+    assert_eq!(local_date(&booked[0]), wednesday);
+}
+
+#[tokio::test]
+async fn nine_works_picks_the_nine_oclock_and_move_it_to_friday_instead_moves_it() {
+    let app = TestApp::spawn().await;
+    let omar = patient(&app, "Omar", "Haddad", (1991, 9, 9), "+1 555 201 3200").await;
+    let tuesday = next_week(Weekday::Tue);
+    talk(
+        &app,
+        "+15552013200",
+        "
+        say Can I get a cleaning Tuesday next week in the morning?
+        expect 9 AM
+        say Nine works.
+        expect at 9 AM. Shall I book it
+        say mm-hmm, yes
+        expect all set
+        say Actually, can you move it to Friday instead?
+        expect Which works best
+        say the first one
+        expect move your cleaning
+        expect Shall I go ahead
+        say yes
+        expect is now on Friday
+    ",
+    )
+    .await;
+    let booked = appointments(&app, omar).await;
+    assert_eq!(booked.len(), 1, "moved, not booked twice: {booked:?}");
+    assert_eq!(local_date(&booked[0]).weekday(), Weekday::Fri);
+    assert_ne!(local_date(&booked[0]), tuesday);
+}
+
+#[tokio::test]
+async fn a_broken_tooth_gets_the_soonest_emergency_visit_and_a_checkup_is_no_new_patient_exam() {
+    let app = TestApp::spawn().await;
+    let lin = patient(&app, "Xiaoming", "Li", (1988, 8, 8), "+1 555 201 3300").await;
+    talk(
+        &app,
+        "+15552013300",
+        "
+        say Hi, I broke a tooth last night and it really hurts.
+        expect-not new patient exam
+        expect Which works best
+        say the first one
+        expect an emergency visit
+        say yes
+        expect all set
+        say I also need a regular checkup next month sometime, the week of the 14th is fine
+        expect-not new patient exam
+    ",
+    )
+    .await;
+    let booked = appointments(&app, lin).await;
+    assert_eq!(booked.len(), 1);
+    assert_eq!(booked[0].end - booked[0].start, Duration::minutes(30));
+}
+
+#[tokio::test]
+async fn a_yes_to_the_offered_transfer_transfers() {
+    let app = TestApp::spawn().await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say I want to check on my appointment
+        expect first and last name
+        say Dana Kowalski, born April 1st 1969
+        expect couldn't find a record
+        say Kowalski, K O W A L S K I, April first nineteen sixty-nine
+        expect transfer you
+        say Yes
+        expect-transfer +15552010199
+    ",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_spanish_speaking_caller_hears_spanish_and_is_put_through() {
+    let app = TestApp::spawn().await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say Hola, buenos días, necesito una cita para una limpieza, por favor.
+        expect Un momento
+        expect-transfer +15552010199
+    ",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_insurance_question_is_answered_honestly_and_a_message_is_taken() {
+    let app = TestApp::spawn().await;
+    let transcript = talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say Do you guys take Delta Dental?
+        expect don't have information
+        expect transfer you
+        say No, that's okay.
+        expect message
+        say Sure.
+        expect your name
+        say Mohammed Al-Rashid
+        expect pass on
+        say Please ask whether my Delta Dental PPO plan is accepted.
+        expect passed your message
+    ",
+    )
+    .await;
+    assert!(!transcript.turns.is_empty());
+    let org = app.org("demo").await;
+    let page = app
+        .state
+        .scheduler
+        .messages(&org, &ascendia::booking::MessageQuery::default())
+        .await
+        .expect("messages");
+    assert_eq!(page.items.len(), 1);
+    let message = &page.items[0];
+    assert_eq!(message.caller_name, "Mohammed Al-Rashid");
+    assert_eq!(
+        message.callback.as_ref().map(|p| p.as_str()),
+        Some(UNKNOWN_CALLER)
+    );
+    assert!(message.reason.to_lowercase().contains("delta dental"));
+}
+
+#[tokio::test]
+async fn no_with_more_words_at_the_read_back_books_nothing() {
+    let app = TestApp::spawn().await;
+    let kai = patient(&app, "Kai", "Papadopoulos", (1979, 1, 1), "+1 555 201 3400").await;
+    talk(
+        &app,
+        "+15552013400",
+        &format!(
+            "
+        say I'd like a cleaning on {}
+        expect Which works best
+        say the second one
+        expect Shall I book it
+        say No, hmm, don't book it yet, I need to check with work first.
+        expect-not all set
+        say Okay, bye.
+        expect-end-call
+    ",
+            spoken(next(Weekday::Thu))
+        ),
+    )
+    .await;
+    assert!(appointments(&app, kai).await.is_empty());
+}
