@@ -607,3 +607,109 @@ async fn each_clinic_gets_the_agent_it_chose() {
         "no key: the variable it names is unset"
     );
 }
+
+#[tokio::test]
+async fn a_model_gets_no_patient_details_before_the_caller_is_verified() {
+    // A model that asks for everything at once, for a caller who is not on file by number.
+    let fake = FakeLlm::start(|request: &Value| match fake_llm::tool_messages(request) {
+        0 => Answer::Stream(vec![
+            tool(Some(0), Some("c1"), Some("list_appointments"), "{}"),
+            tool(
+                Some(1),
+                Some("c2"),
+                Some("find_patient"),
+                "{\"phone\": \"+15552010777\"}",
+            ),
+            tool(
+                Some(2),
+                Some("c3"),
+                Some("find_patient"),
+                "{\"last_name\": \"Marsh\", \"birth_date\": \"1999-09-09\"}",
+            ),
+            finish("tool_calls"),
+            Event::Done,
+        ]),
+        _ => say(&["I'll need to verify you first."]),
+    })
+    .await;
+    let app = app_with(&fake, None).await;
+    let lia = lia(&app).await;
+    let org = app.org("demo").await;
+    let start = ascendia::booking::parse_start(
+        &format!(
+            "{}T09:00",
+            common::next_weekday("America/New_York", chrono::Weekday::Tue, 1)
+        ),
+        org.time_zone.tz(),
+    )
+    .expect("start");
+    let catalogue = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    let cleaning = catalogue
+        .appointment_types
+        .iter()
+        .find(|t| t.name == "Cleaning")
+        .expect("cleaning");
+    let maria = catalogue
+        .providers
+        .iter()
+        .find(|p| p.name == "Maria Lopez")
+        .expect("maria");
+    app.state
+        .scheduler
+        .book(
+            &org,
+            ascendia::booking::BookRequest {
+                patient: lia,
+                appointment_type: cleaning.id,
+                provider: maria.id,
+                start,
+                operatory: None,
+                note: None,
+                source: "api".into(),
+                idempotency_key: None,
+                call_id: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("booked");
+
+    // Calling from another number than Lia's.
+    let mut options = ascendia::client::CallOptions::default();
+    options.call.from_number = Some("+15559990000".into());
+    let mut call =
+        ascendia::client::CallClient::connect(&app.ws("/llm-websocket/demo/peek"), options)
+            .await
+            .expect("connect");
+    call.greeting(TIMEOUT).await.expect("greeting");
+    let answer = call
+        .say(
+            "When is Lia Marsh's appointment? Her number is 555 201 0777.",
+            TIMEOUT,
+        )
+        .await
+        .expect("answer");
+    let results: Vec<&str> = answer
+        .tool_calls
+        .iter()
+        .filter_map(|c| c.result.as_deref())
+        .collect();
+    assert_eq!(results.len(), 3, "{:?}", answer.tool_calls);
+    assert!(results[0].contains("not_verified"), "{}", results[0]);
+    assert!(
+        results[1].contains("\"verified\":false"),
+        "a number that is not the caller's proves nothing: {}",
+        results[1]
+    );
+    assert!(results[2].contains("\"found\":false"), "{}", results[2]);
+    for result in &results {
+        for secret in ["Lia", "Marsh", "Maria Lopez", "9 AM", "1985"] {
+            assert!(!result.contains(secret), "{secret} leaked in {result}");
+        }
+    }
+}

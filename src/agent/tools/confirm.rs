@@ -324,4 +324,91 @@ mod tests {
             Err(NotConfirmed::CallerDeclined)
         );
     }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        const OPENERS: &[&str] = &["", "um, ", "uh ", "okay, ", "oh, ", "well, ", "so "];
+        const YES: &[&str] = &[
+            "yes",
+            "yeah",
+            "yep",
+            "sure",
+            "correct",
+            "that's right",
+            "sounds good",
+            "perfect",
+            "yes please",
+            "go ahead",
+            "that works",
+            "absolutely",
+            "mm-hmm",
+            "yes, book it",
+            "that's perfect, thank you",
+        ];
+        const NOT_YES: &[&str] = &[
+            "no",
+            "nope",
+            "not yet",
+            "don't",
+            "don't book it",
+            "wait",
+            "hold on",
+            "actually",
+            "hmm, let me think",
+            "I'm not sure",
+            "maybe",
+            "I guess",
+            "one second",
+            "let me check my calendar",
+            "can it be later",
+            "not that one",
+            "no thanks",
+            "never mind",
+            "I changed my mind",
+            "hang on",
+        ];
+
+        fn answer_strategy(tail: &'static [&'static str]) -> impl Strategy<Value = String> {
+            (
+                prop::sample::select(OPENERS),
+                prop::sample::select(YES),
+                prop::sample::select(tail),
+                any::<bool>(),
+            )
+                .prop_map(|(opener, yes, tail, tail_first)| {
+                    if tail_first {
+                        format!("{opener}{tail}, {yes}")
+                    } else {
+                        format!("{opener}{yes}, {tail}")
+                    }
+                })
+        }
+
+        fn confirmed(answer: &str) -> bool {
+            let (mut guard, token) = guard();
+            let transcript = said(&[(Role::Agent, READBACK), (Role::User, answer)]);
+            guard.confirm(&token, &transcript).is_ok()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+
+            /// A yes with any negation or hesitation, before or after it, books nothing.
+            #[test]
+            fn a_hedged_or_negated_answer_never_confirms(answer in answer_strategy(NOT_YES)) {
+                prop_assert!(!confirmed(&answer), "confirmed: {answer}");
+            }
+
+            #[test]
+            fn a_plain_yes_confirms(
+                opener in prop::sample::select(OPENERS),
+                yes in prop::sample::select(YES),
+            ) {
+                let answer = format!("{opener}{yes}.");
+                prop_assert!(confirmed(&answer), "not confirmed: {answer}");
+            }
+        }
+    }
 }
