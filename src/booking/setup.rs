@@ -735,3 +735,27 @@ pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, Set
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_languages(list: &str) -> Result<(), SetupError> {
+        let file = ClinicFile::parse(&format!(
+            "name = \"Lakeside\"\ntime_zone = \"America/Chicago\"\n[settings]\nlead_minutes = 60\nhorizon_days = 30\nslot_step_minutes = 15\nlanguages = {list}\n"
+        ))?;
+        check(&file)
+    }
+
+    #[test]
+    fn front_desk_languages_are_codes() {
+        let ok = with_languages(r#"["es", "ZH", "yue"]"#);
+        assert!(ok.is_ok(), "{ok:?}");
+        for bad in [r#"["spanish"]"#, r#"["e"]"#, r#"["es-MX"]"#, r#"[""]"#] {
+            assert!(
+                matches!(with_languages(bad), Err(SetupError::Invalid(m)) if m.contains("settings.languages")),
+                "{bad}"
+            );
+        }
+    }
+}
