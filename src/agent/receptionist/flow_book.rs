@@ -25,8 +25,12 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
             .iter()
             .map(|s| s.name.as_str())
             .collect();
-        if let Some(i) = resolve_service(&heard.services, &names, d.identity.new_patient) {
-            request.service = Some(names[i].to_owned());
+        match resolve_service(&heard.services, &names, d.identity.new_patient) {
+            Some(i) => {
+                request.service = Some(names[i].to_owned());
+                request.unmatched_service = false;
+            }
+            None => request.unmatched_service = request.service.is_none(),
         }
         if heard.services.contains(&Service::Emergency) && !request.when.is_known() {
             request.when.soonest = true;
@@ -80,10 +84,18 @@ pub fn advance(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
     let rescheduling = d.request.task == Some(Task::Reschedule);
     if d.request.service.is_none() {
         let names = wording::service_names(facts);
-        out.say(format!(
-            "What would you like to come in for? We offer {}.",
-            list(&names, "and")
-        ));
+        if std::mem::take(&mut d.request.unmatched_service) {
+            out.say(format!(
+                "I'm sorry, I don't think we offer that here. We offer {}.",
+                list(&names, "and")
+            ));
+            out.say("Would one of those work for you?");
+        } else {
+            out.say(format!(
+                "What would you like to come in for? We offer {}.",
+                list(&names, "and")
+            ));
+        }
         d.phase = Phase::AskedService;
         return;
     }

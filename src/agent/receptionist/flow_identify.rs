@@ -96,6 +96,16 @@ pub fn identify(d: &mut Dialogue, facts: &Facts, out: &mut Out) -> bool {
         }));
         return false;
     }
+    if id.phone.is_some() && !id.has_name() && id.birth_date.is_none() {
+        // A number said aloud: with the birth date, that is enough to find the record.
+        out.say(if id.relation.is_some() {
+            "And their date of birth?"
+        } else {
+            "And your date of birth?"
+        });
+        d.phase = Phase::Identifying;
+        return false;
+    }
     if !id.has_name() || id.birth_date.is_none() {
         out.say(question(id));
         d.phase = Phase::Identifying;

@@ -135,6 +135,8 @@ pub struct Request {
     pub task: Option<Task>,
     /// The clinic's appointment type, as the clinic names it.
     pub service: Option<String>,
+    /// The caller named a service the clinic does not list.
+    pub unmatched_service: bool,
     /// The provider the caller asked for, as the clinic names them.
     pub provider: Option<String>,
     pub when: When,

@@ -125,6 +125,17 @@ impl Dialogue {
             flow_handoff::start_message(self, heard, facts, out);
             return;
         }
+        // "Sorry, can you repeat that?"
+        if heard.repeat
+            && heard.intent.is_none()
+            && heard.consent.is_none()
+            && heard.questions.is_empty()
+            && !matches!(self.phase, Phase::Message(_))
+        {
+            out.say("Of course.");
+            self.ask_again(facts, out);
+            return;
+        }
 
         // The answer to the question pending, read in its light.
         if self.answer(heard, facts, out) {
@@ -154,6 +165,16 @@ impl Dialogue {
                 out.say("Sure, what can I help you with?");
                 self.phase = Phase::Open;
                 return;
+            }
+            if !heard.thanks && !heard.greeting {
+                // Twice not understood: a person may do better.
+                self.lost += 1;
+                if self.lost >= 2 {
+                    self.lost = 0;
+                    out.say("I'm sorry, I'm not sure I can help with that.");
+                    flow_handoff::offer_help(self, facts, out);
+                    return;
+                }
             }
             wording::small_talk(heard, facts, out);
             if heard.thanks || out_mentions_anything_else(out) {
