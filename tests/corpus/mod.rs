@@ -62,7 +62,11 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        // splitmix64 spreads nearby seeds apart.
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Self((z ^ (z >> 31)) | 1)
     }
     pub fn next(&mut self) -> u64 {
         let mut x = self.0;
@@ -273,6 +277,8 @@ pub struct Script {
     /// "Which one?": the day of the appointment meant.
     pub which: String,
     pub goodbye: String,
+    /// The caller came to book, move or cancel (not only to ask or leave a message).
+    pub wants_booking: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -544,6 +550,7 @@ fn base_script(rng: &mut Rng) -> Script {
         message_reason: String::new(),
         which: String::new(),
         goodbye: goodbye(rng),
+        wants_booking: true,
     }
 }
 
@@ -1064,6 +1071,12 @@ pub fn scenario(
             };
         }
     }
+    if matches!(
+        category,
+        Spanish | Unanswerable | TakeMessage | FailedVerificationTransfer
+    ) {
+        s.wants_booking = false;
+    }
     if s.identity.is_none() {
         // Asked who they are anyway, the caller says.
         identity_phrases(rng, &mut s, &me, &mut notes);
@@ -1141,6 +1154,7 @@ pub struct Caller {
     /// The offer the caller picked last (date, time).
     pub picked: Option<(NaiveDate, NaiveTime)>,
     name_given: bool,
+    declined: bool,
     heard_last: String,
     repeats: u32,
     pub gave_up: Option<String>,
@@ -1165,6 +1179,7 @@ impl Caller {
             last_said: String::new(),
             picked: None,
             name_given: false,
+            declined: false,
             heard_last: String::new(),
             repeats: 0,
             gave_up: None,
@@ -1289,6 +1304,9 @@ impl Caller {
             || agent.contains("shall i book it")
             || agent.contains("shall i go ahead")
         {
+            if !s.wants_booking {
+                return self.line("No, I don't want to book anything.");
+            }
             let answer = s
                 .confirms
                 .get(self.confirms_used)
@@ -1300,7 +1318,11 @@ impl Caller {
                     self.last_said = text.clone();
                     Some(Line { text, yes: true })
                 }
-                Confirm::Hold(text) | Confirm::No(text) | Confirm::Change(text) => self.line(text),
+                Confirm::No(text) => {
+                    self.declined = true;
+                    self.line(text)
+                }
+                Confirm::Hold(text) | Confirm::Change(text) => self.line(text),
             };
         }
         if agent.contains("take your time") && self.confirms_used > 0 {
@@ -1336,6 +1358,13 @@ impl Caller {
         }
         if agent.contains("what would you like to come in for") {
             return self.line(s.service_phrase.clone());
+        }
+        if agent.contains("what day") && (self.declined || !s.wants_booking) {
+            return self.line(if self.declined {
+                s.goodbye.clone()
+            } else {
+                "I don't need an appointment, I just had a question.".to_owned()
+            });
         }
         if agent.contains("what day") {
             let i = self.days_said.min(s.day_phrases.len().saturating_sub(1));
