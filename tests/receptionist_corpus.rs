@@ -29,7 +29,7 @@ const MAX_TOOLS_PER_TURN: usize = 6;
 /// Caller turns before a call counts as going in circles.
 const MAX_TURNS: usize = 24;
 /// The outcome pass rate this corpus must keep (measured: see the report).
-const MIN_PASS_RATE: f64 = 0.74;
+const MIN_PASS_RATE: f64 = 0.76;
 
 const GREETING: &str = "Thank you for calling Demo Dental. How can I help you today?";
 

@@ -846,11 +846,13 @@ pub fn scenario(
             s.after_done = Some(ask);
             identity_phrases(rng, &mut s, &me, &mut notes);
             let _ = dentist;
+            // "Friday" after a booking next week: that week's Friday, or the coming one.
+            let coming = next_weekday(today, Weekday::Fri);
             expect = Expect::Booked {
                 patient: me.clone(),
                 services,
                 provider: None,
-                days: vec![friday],
+                days: vec![friday, coming],
                 by: None,
                 afternoon: false,
             };
@@ -1082,6 +1084,9 @@ pub fn scenario(
         identity_phrases(rng, &mut s, &me, &mut notes);
         s.service_phrase = "I just had a question.".into();
         s.day_phrases = vec!["I don't need an appointment right now.".into()];
+    }
+    if s.message_reason.is_empty() {
+        s.message_reason = "Nothing, never mind, I'll call back later.".into();
     }
     if s.message_name.is_empty() {
         s.message_name = format!("{} {}", me.first, me.last);
@@ -1580,7 +1585,7 @@ pub fn check_outcome(
             }
             untouched(sc, world, Some(patient))?;
             let cancelled = appts.iter().filter(|a| !a.scheduled).count();
-            if cancelled > 0 && !sc.script.after_done.is_some() {
+            if cancelled > 0 && sc.script.after_done.is_none() {
                 return Err(format!("an appointment was cancelled: {appts:?}"));
             }
         }
@@ -1650,6 +1655,9 @@ pub fn check_outcome(
         }
         Expect::Nothing => {
             untouched(sc, world, None)?;
+            if !world.messages.is_empty() {
+                return Err(format!("a message was taken: {:?}", world.messages));
+            }
             if transferred {
                 return Err("transferred, expected none".into());
             }
@@ -1671,10 +1679,11 @@ pub fn check_outcome(
                 return Err("the Spanish-speaking caller heard no Spanish".into());
             }
         }
-        Category::Unanswerable => {
-            if !everything.to_lowercase().contains("don't have information") {
-                return Err("no honest \"I don't have information\" for a question the clinic cannot answer".into());
-            }
+        Category::Unanswerable if !everything.to_lowercase().contains("don't have information") => {
+            return Err(
+                "no honest \"I don't have information\" for a question the clinic cannot answer"
+                    .into(),
+            );
         }
         _ => {}
     }

@@ -54,7 +54,7 @@ const ORDINALS: [&str; 20] = [
 pub fn cardinal(n: u32) -> String {
     match n {
         0..=19 => ONES[n as usize].to_owned(),
-        _ if n % 10 == 0 => TENS[(n / 10) as usize].to_owned(),
+        _ if n.is_multiple_of(10) => TENS[(n / 10) as usize].to_owned(),
         _ => format!("{}-{}", TENS[(n / 10) as usize], ONES[(n % 10) as usize]),
     }
 }
