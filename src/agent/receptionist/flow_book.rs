@@ -2,7 +2,7 @@
 //! read-back, and the caller's yes. The proposal and its confirmation go through the tools'
 //! confirmation rule, like the LLM agent's.
 
-use chrono::Duration;
+use chrono::{Datelike, Duration, Timelike};
 
 use crate::agent::tools::contract::{
     ActionKind, AppointmentInfo, BookAppointment, ConfirmAction, FindSlots, NotConfirmed, Refusal,
@@ -28,6 +28,7 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         match resolve_service(&heard.services, &names, d.identity.new_patient) {
             Some(i) => {
                 request.service = Some(names[i].to_owned());
+                request.services_heard = heard.services.clone();
                 request.unmatched_service = false;
             }
             None => request.unmatched_service = request.service.is_none(),
@@ -82,6 +83,19 @@ pub fn advance(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
         _ => {}
     }
     let rescheduling = d.request.task == Some(Task::Reschedule);
+    // "A checkup" is a new-patient exam once the caller turns out to be new.
+    if !rescheduling && !d.request.services_heard.is_empty() {
+        let names: Vec<&str> = facts
+            .office
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        if let Some(i) = resolve_service(&d.request.services_heard, &names, d.identity.new_patient)
+        {
+            d.request.service = Some(names[i].to_owned());
+        }
+    }
     if d.request.service.is_none() {
         let names = wording::service_names(facts);
         if std::mem::take(&mut d.request.unmatched_service) {
@@ -306,6 +320,24 @@ fn lowercase(names: &[String]) -> Vec<String> {
     names.iter().map(|n| n.to_lowercase()).collect()
 }
 
+/// The offers on the day the caller named: that date, else that weekday ("Tuesday" for
+/// the Tuesday offered, even a week on), else that day of the month ("the 13th").
+fn on_day_said<'a>(offers: &'a [SlotInfo], heard: &Heard) -> Vec<&'a SlotInfo> {
+    let Some(day) = heard.days.first() else {
+        return offers.iter().collect();
+    };
+    let rules: [&dyn Fn(&SlotInfo) -> bool; 3] = [
+        &|o| o.date == *day,
+        &|o| o.date.weekday() == day.weekday(),
+        &|o| o.date.day() == day.day(),
+    ];
+    rules
+        .iter()
+        .map(|rule| offers.iter().filter(|o| rule(o)).collect::<Vec<_>>())
+        .find(|found| !found.is_empty())
+        .unwrap_or_default()
+}
+
 /// The offer the caller's words pick, if any.
 fn pick(offers: &[SlotInfo], heard: &Heard) -> Option<SlotInfo> {
     if let Some(choice) = heard.choice {
@@ -317,31 +349,28 @@ fn pick(offers: &[SlotInfo], heard: &Heard) -> Option<SlotInfo> {
         };
         return offers.get(index).cloned();
     }
-    let day = heard.days.first();
+    let on_day = on_day_said(offers, heard);
+    let only = |found: Vec<&SlotInfo>| match found.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    };
     if let Some(time) = heard.time {
-        let matching: Vec<&SlotInfo> = offers
-            .iter()
-            .filter(|o| o.time == time && day.is_none_or(|d| *d == o.date))
-            .collect();
-        if let [one] = matching.as_slice() {
-            return Some((*one).clone());
+        let exact: Vec<&SlotInfo> = on_day.iter().copied().filter(|o| o.time == time).collect();
+        if !exact.is_empty() {
+            return only(exact);
         }
-        // "nine" for 9:30 said as "nine thirty" is a different time; a bare hour may be a
-        // half hour offered ("the nine-thirty one" is heard as 9:30 already).
-        return None;
-    }
-    if let Some(day) = day {
-        let same_day: Vec<&SlotInfo> = offers.iter().filter(|o| o.date == *day).collect();
-        if let [one] = same_day.as_slice() {
-            return Some((*one).clone());
-        }
-        return None;
+        // "One works" for 1 PM: the clock hour, whichever half of the day was heard.
+        let same_clock = |o: &&SlotInfo| {
+            o.time.hour12().1 == time.hour12().1 && o.time.minute() == time.minute()
+        };
+        return only(on_day.iter().copied().filter(same_clock).collect());
     }
     if let Some(part) = heard.part {
-        let in_part: Vec<&SlotInfo> = offers
+        let in_part = on_day
             .iter()
+            .copied()
             .filter(|o| {
-                let hour = chrono::Timelike::hour(&o.time);
+                let hour = o.time.hour();
                 match part {
                     DayPart::Morning => hour < 12,
                     DayPart::Afternoon => (12..17).contains(&hour),
@@ -349,10 +378,10 @@ fn pick(offers: &[SlotInfo], heard: &Heard) -> Option<SlotInfo> {
                 }
             })
             .collect();
-        if let [one] = in_part.as_slice() {
-            return Some((*one).clone());
-        }
-        return None;
+        return only(in_part);
+    }
+    if !heard.days.is_empty() {
+        return only(on_day);
     }
     if heard.consent == Some(Consent::Yes) && offers.len() == 1 {
         return offers.first().cloned();
@@ -412,8 +441,17 @@ pub fn answer_choice(
         d.phase = Phase::AskedDay;
         return true;
     }
-    if heard.consent == Some(Consent::Yes) && heard.questions.is_empty() {
-        out.say("Which one would you like?");
+    if heard.questions.is_empty() && heard.intent.is_none() {
+        // Not understood which: name them one by one.
+        let numbered: Vec<String> = offers
+            .iter()
+            .zip(["the first", "the second", "the third"])
+            .map(|(o, nth)| format!("{nth}, {}", o.spoken))
+            .collect();
+        out.say(format!(
+            "Sorry, which one would you like: {}?",
+            list(&numbered, "or")
+        ));
         d.phase = Phase::Choosing { offers };
         return true;
     }
@@ -531,6 +569,14 @@ pub fn answer_confirm(
                 offer,
             };
             out.call(ToolCall::ConfirmAction(ConfirmAction { token }));
+            true
+        }
+        Some(Consent::No) if heard.wants_message || heard.goodbye => {
+            // "No thanks, I'll call back."
+            out.say("No problem, I haven't booked anything.");
+            d.request = Default::default();
+            wording::anything_else(facts, out);
+            d.phase = Phase::AnythingElse;
             true
         }
         Some(Consent::No) => {

@@ -135,6 +135,9 @@ pub struct Request {
     pub task: Option<Task>,
     /// The clinic's appointment type, as the clinic names it.
     pub service: Option<String>,
+    /// What the caller said they need, kept to choose the type again once it is known
+    /// whether they are new.
+    pub services_heard: Vec<crate::agent::understand::Service>,
     /// The caller named a service the clinic does not list.
     pub unmatched_service: bool,
     /// The provider the caller asked for, as the clinic names them.

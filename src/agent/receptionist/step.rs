@@ -117,12 +117,16 @@ impl Dialogue {
             self.say_goodbye(facts, out);
             return;
         }
-        if heard.wants_person {
-            flow_handoff::transfer(self, facts, out);
+        // "Can I leave a message for the front desk?" asks for a message, not a person.
+        let wants_message = heard.wants_message
+            && heard.consent != Some(crate::agent::understand::Consent::No)
+            && !matches!(self.phase, Phase::Message(_));
+        if wants_message {
+            flow_handoff::start_message(self, heard, facts, out);
             return;
         }
-        if heard.wants_message && !matches!(self.phase, Phase::Message(_)) {
-            flow_handoff::start_message(self, heard, facts, out);
+        if heard.wants_person {
+            flow_handoff::transfer(self, facts, out);
             return;
         }
         // "Sorry, can you repeat that?"
@@ -139,6 +143,14 @@ impl Dialogue {
 
         // The answer to the question pending, read in its light.
         if self.answer(heard, facts, out) {
+            return;
+        }
+
+        if self.declines_task(heard, facts, out) || self.changes_what_was_just_done(heard) {
+            if self.request.task.is_some() {
+                self.absorb(heard, facts);
+                self.advance(facts, out);
+            }
             return;
         }
 
@@ -244,6 +256,51 @@ impl Dialogue {
                 false
             }
         }
+    }
+
+    /// A bare "no" to a question on the way to booking: the caller does not want it.
+    fn declines_task(&mut self, heard: &Heard, facts: &Facts, out: &mut Out) -> bool {
+        let asking = matches!(
+            self.phase,
+            Phase::Identifying | Phase::AskedService | Phase::AskedDay
+        );
+        let bare_no = heard.consent == Some(crate::agent::understand::Consent::No)
+            && heard.intent.is_none()
+            && heard.name.is_none()
+            && heard.birth_date.is_none()
+            && heard.phone.is_none()
+            && heard.services.is_empty()
+            && heard.days.is_empty()
+            && heard.week_of.is_none()
+            && heard.part.is_none()
+            && heard.time.is_none()
+            && !heard.soonest
+            && heard.new_patient.is_none();
+        if !(asking && bare_no) {
+            return false;
+        }
+        self.request = Request::default();
+        wording::no_problem_anything_else(self, facts, out);
+        true
+    }
+
+    /// "Could we make that Friday instead?" right after booking or moving: move that one.
+    fn changes_what_was_just_done(&mut self, heard: &Heard) -> bool {
+        let just_done = self.phase == Phase::AnythingElse && self.request.task.is_none();
+        let new_when = !heard.days.is_empty() || heard.time.is_some() || heard.week_of.is_some();
+        let Some(done) = self.last_done.clone().filter(|_| just_done && new_when) else {
+            return false;
+        };
+        if heard.intent.is_some_and(|i| i != Intent::Reschedule) {
+            return false;
+        }
+        self.request = Request {
+            task: Some(Task::Reschedule),
+            target: Some(done),
+            ..Request::default()
+        };
+        self.phase = Phase::Open;
+        true
     }
 
     /// A new task replaces the one in hand; the same task again keeps what is known.
