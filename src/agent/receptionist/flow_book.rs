@@ -45,6 +45,8 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
     }
     let when = &mut request.when;
     if !heard.days.is_empty() || heard.week_of.is_some() || heard.soonest {
+        request.said_next = heard.has("next");
+        let when = &mut request.when;
         *when = When {
             days: heard.days.clone(),
             week_of: heard.week_of,

@@ -97,8 +97,8 @@ pub fn start_message(d: &mut Dialogue, heard: &Heard, facts: &Facts, out: &mut O
         language: d.language,
     };
     // "Can you have someone call me back about my bill": the reason is already said.
-    if heard.wants_message && heard.text.split_whitespace().count() > 8 {
-        d.message.reason = Some(heard_reason(heard));
+    if heard.wants_message {
+        d.message.reason = said_reason(&heard.text);
     }
     next_message_part(d, facts, out);
 }
@@ -128,6 +128,15 @@ fn next_message_part(d: &mut Dialogue, _facts: &Facts, out: &mut Out) {
 
 fn heard_reason(heard: &Heard) -> String {
     heard.text.trim().to_owned()
+}
+
+/// What follows "about", "regarding"... in a request for a message, if anything does.
+fn said_reason(text: &str) -> Option<String> {
+    [" about ", " regarding ", " concerning ", " because ", " to tell them ", " that "]
+        .iter()
+        .filter_map(|cue| text.find(cue).map(|at| text[at + cue.len()..].trim()))
+        .find(|rest| rest.split_whitespace().count() >= 2)
+        .map(str::to_owned)
 }
 
 /// An answer while taking a message. True when the turn is decided.

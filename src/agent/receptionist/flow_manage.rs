@@ -90,11 +90,16 @@ pub fn listed(
     let target = said_day.or_else(|| only(candidates.iter()));
     if let Some(target) = target {
         if said_day.is_some() && d.request.task == Some(Task::Reschedule) {
-            // That day was the old one; any other day said is the new one.
             let old = target.date;
-            d.request.when.days.retain(|day| *day != old);
-            if d.request.when.days.is_empty() {
-                d.request.when = Default::default();
+            if candidates.len() == 1 && d.request.when.days == [old] && d.request.said_next {
+                // "Move it to next Tuesday" when it already is on the coming Tuesday: a week on.
+                d.request.when.days = vec![old + chrono::Duration::days(7)];
+            } else {
+                // That day was the old one; any other day said is the new one.
+                d.request.when.days.retain(|day| *day != old);
+                if d.request.when.days.is_empty() {
+                    d.request.when = Default::default();
+                }
             }
         }
         d.request.target = Some(target.clone());

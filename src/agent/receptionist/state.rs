@@ -138,6 +138,8 @@ pub struct Request {
     /// What the caller said they need, kept to choose the type again once it is known
     /// whether they are new.
     pub services_heard: Vec<crate::agent::understand::Service>,
+    /// The day was said as "next ..." (which may mean a week later than the coming one).
+    pub said_next: bool,
     /// The caller named a service the clinic does not list.
     pub unmatched_service: bool,
     /// The provider the caller asked for, as the clinic names them.

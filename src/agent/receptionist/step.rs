@@ -159,7 +159,16 @@ impl Dialogue {
             .questions
             .iter()
             .any(|q| matches!(q, crate::agent::understand::Question::Unanswerable(_)));
-        self.take_intent(heard);
+        // "Where do I park when I come in?" asks about parking, not for a visit.
+        let only_asking = unanswerable
+            && heard.services.is_empty()
+            && heard.days.is_empty()
+            && heard.week_of.is_none()
+            && heard.time.is_none()
+            && !heard.soonest;
+        if !only_asking {
+            self.take_intent(heard);
+        }
         self.absorb(heard, facts);
 
         if self.request.task.is_none() {
