@@ -54,6 +54,14 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
             time: heard.time,
             soonest: heard.soonest && heard.days.is_empty() && heard.week_of.is_none(),
         };
+        // "Move it to next Tuesday" when it already is on the coming Tuesday: a week on.
+        if let Some(old) = request.target.as_ref().map(|t| t.date)
+            && request.task == Some(Task::Reschedule)
+            && request.said_next
+            && when.days == [old]
+        {
+            when.days = vec![old + Duration::days(7)];
+        }
         request.offered.clear();
     } else if heard.part.is_some() || heard.time.is_some() {
         if heard.part.is_some() {
