@@ -146,11 +146,12 @@ impl Dialogue {
             return;
         }
 
-        if self.declines_task(heard, facts, out) || self.changes_what_was_just_done(heard) {
-            if self.request.task.is_some() {
-                self.absorb(heard, facts);
-                self.advance(facts, out);
-            }
+        if self.declines_task(heard, facts, out) {
+            return;
+        }
+        if self.changes_what_was_just_done(heard) {
+            self.absorb(heard, facts);
+            self.advance(facts, out);
             return;
         }
 
