@@ -5,6 +5,7 @@ pub mod llm;
 pub mod receptionist;
 mod router;
 pub mod tools;
+pub mod understand;
 
 use std::any::Any;
 use std::sync::Arc;

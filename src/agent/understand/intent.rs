@@ -1,0 +1,70 @@
+//! Why the caller called: to book, reschedule, cancel or check an appointment.
+
+use super::heard::Intent;
+use super::lexicon::{CANT_MAKE_IT, INTENTS};
+use super::text::has_any;
+
+/// The intent the words state; a named service or symptom without one means booking, which
+/// `hear` decides once services are known.
+pub fn intent(text: &str) -> Option<Intent> {
+    // "I can't make it Tuesday, can we do another day": a move, even without "reschedule".
+    // With "cancel" it is a cancellation; alone, a move (the gentler reading; the dialogue
+    // confirms either way).
+    if has_any(text, CANT_MAKE_IT) && !has_any(text, &["cancel", "cancellation"]) {
+        return Some(Intent::Reschedule);
+    }
+    INTENTS
+        .iter()
+        .find(|(_, phrases)| has_any(text, phrases))
+        .map(|(intent, _)| *intent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn i(said: &str) -> Option<Intent> {
+        intent(&crate::agent::understand::text::words(said).text)
+    }
+
+    #[test]
+    fn intents_in_many_phrasings() {
+        for said in [
+            "I need to come in",
+            "Can I get in this week?",
+            "Do you have anything Thursday?",
+            "I'd like to see the dentist",
+            "I want to book a cleaning",
+            "Can I make an appointment",
+            "Hola, necesito una cita",
+        ] {
+            assert_eq!(i(said), Some(Intent::Book), "{said}");
+        }
+        for said in [
+            "Can you move it?",
+            "can you move it to Friday instead",
+            "I need to push it back a week",
+            "I'd like to change my appointment",
+            "I can't make it Tuesday, can we do another day",
+            "I need to reschedule",
+        ] {
+            assert_eq!(i(said), Some(Intent::Reschedule), "{said}");
+        }
+        for said in [
+            "Cancel",
+            "I won't be able to make it, please cancel",
+            "I need to cancel my cleaning",
+        ] {
+            assert_eq!(i(said), Some(Intent::Cancel), "{said}");
+        }
+        for said in [
+            "When is my appointment?",
+            "Do I have something coming up?",
+            "What time is my cleaning",
+        ] {
+            assert_eq!(i(said), Some(Intent::Check), "{said}");
+        }
+        assert_eq!(i("Can you fix my car?"), None);
+        assert_eq!(i("What are your hours?"), None);
+    }
+}

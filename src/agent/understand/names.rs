@@ -1,0 +1,494 @@
+//! People's names: after a cue ("my name is", "this is", "last name Rivera", "my daughter
+//! Emma", "his name is Liam Walsh"), or as the whole answer when a name was asked for.
+//! Names of any origin: hyphens and apostrophes kept, particles joined ("van der Berg"),
+//! spelled letters joined and preferred over the word they spell.
+
+use super::calendar::{full_month, weekday_of};
+use super::heard::{PersonName, Relation};
+use super::lexicon::{
+    NAME_AFTER_CUES, NAME_CUES, NAME_PARTICLES, NOT_NAMES, NameCue, RELATIONS, SERVICES,
+};
+use super::numbers::{cardinal_value, ordinal_value, word_value};
+use super::phonetic::sounds_alike;
+use super::spelled::{Piece, join};
+use super::text::capitalized;
+
+/// Words an answer may open with before the name: "yeah, it's...", "sure, Ann Rivera".
+const LEAD_INS: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "sure",
+    "okay",
+    "ok",
+    "so",
+    "well",
+    "oh",
+    "hi",
+    "hello",
+    "hey",
+    "right",
+    "sorry",
+    "it's",
+    "its",
+    "it",
+    "is",
+    "that's",
+    "um",
+    "uh",
+    "absolutely",
+    "of",
+    "course",
+    "name",
+    "my",
+    "the",
+];
+/// Words between a name and its spelling: "Rivera, that's R I V E R A".
+const SPELL_LEAD_INS: &[&str] = &[
+    "that's", "spelled", "spelt", "it's", "spelling", "that", "is", "as",
+];
+
+#[derive(Debug, Default, PartialEq)]
+pub struct Names {
+    pub name: Option<PersonName>,
+    pub caller: Option<PersonName>,
+    pub relation: Option<Relation>,
+    /// Word indices the names came from (so a provider is not read from a caller's name).
+    pub words: Vec<usize>,
+}
+
+/// A word that may be part of a name.
+fn name_like(piece: &Piece) -> bool {
+    let w = piece.lower.as_str();
+    if piece.taken || w.chars().count() < 2 && !piece.spelled {
+        return false;
+    }
+    let shape = w.chars().next().is_some_and(char::is_alphabetic)
+        && w.chars()
+            .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+        && !w.ends_with(['\'', '-']);
+    shape
+        && (piece.spelled
+            || !NOT_NAMES.contains(&w)
+                && !full_month(w)
+                && weekday_of(w).is_none()
+                && word_value(w).is_none()
+                && cardinal_value(&[w]).is_none()
+                && ordinal_value(&[w]).is_none()
+                && !RELATIONS.iter().any(|(r, _)| *r == w)
+                && !is_service_word(w))
+}
+
+fn is_service_word(w: &str) -> bool {
+    SERVICES
+        .iter()
+        .flat_map(|(_, phrases)| phrases.iter())
+        .any(|p| p.split(' ').any(|part| part == w) && !matches!(w, "new" | "my" | "a"))
+}
+
+fn particle(piece: &Piece) -> bool {
+    !piece.spelled && NAME_PARTICLES.contains(&piece.lower.as_str())
+}
+
+/// How a word is written in a name: the caller's casing when the transcript cased it,
+/// otherwise capitalized.
+fn written(piece: &Piece) -> String {
+    let has_upper = piece.raw.chars().any(char::is_uppercase);
+    let all_upper = !piece.raw.chars().any(char::is_lowercase);
+    if particle(piece) && !has_upper {
+        piece.lower.clone()
+    } else if has_upper && !all_upper {
+        piece.raw.clone()
+    } else {
+        capitalized(&piece.lower)
+    }
+}
+
+/// The name words starting at piece `at`: (words, spelled, pieces used).
+fn run(pieces: &[Piece], at: usize) -> (Vec<String>, bool, usize) {
+    let mut parts: Vec<String> = Vec::new();
+    let mut spelled = false;
+    let mut i = at;
+    while i < pieces.len() && parts.len() < 5 {
+        let piece = &pieces[i];
+        // "van der Berg": particles count only before a name word.
+        let joins = particle(piece)
+            && !parts.is_empty()
+            && pieces[i..]
+                .iter()
+                .take(3)
+                .skip(1)
+                .any(|p| name_like(p) && !particle(p));
+        if !(name_like(piece) || joins)
+            || (particle(piece)
+                && parts.is_empty()
+                && !pieces
+                    .get(i + 1)
+                    .is_some_and(|p| name_like(p) || particle(p)))
+        {
+            break;
+        }
+        // A spelling right after the word it spells (or a mishearing of it) replaces it.
+        let count = parts.len();
+        if piece.spelled
+            && !spelled_last(pieces, i)
+            && let Some(last) = parts.last_mut()
+            && (count >= 2 || sounds_alike(&last.to_lowercase(), &piece.lower))
+        {
+            *last = capitalized(&piece.lower);
+            spelled = true;
+        } else if piece.spelled {
+            parts.push(capitalized(&piece.lower));
+            spelled = true;
+        } else {
+            parts.push(written(piece));
+        }
+        i += 1;
+        if piece.sentence_end {
+            break;
+        }
+    }
+    // "Rivera, that's R I V E R A": a spelling after a lead-in.
+    if !parts.is_empty()
+        && !pieces
+            .get(i.wrapping_sub(1))
+            .is_some_and(|p| p.sentence_end)
+    {
+        let mut j = i;
+        while pieces
+            .get(j)
+            .is_some_and(|p| SPELL_LEAD_INS.contains(&p.lower.as_str()))
+        {
+            j += 1;
+        }
+        if let Some(piece) = pieces.get(j).filter(|p| p.spelled) {
+            if let Some(last) = parts.last_mut() {
+                *last = capitalized(&piece.lower);
+            }
+            spelled = true;
+            i = j + 1;
+        }
+    }
+    (parts, spelled, i - at)
+}
+
+/// The piece before `i` was itself spelled (two spelled words are two names).
+fn spelled_last(pieces: &[Piece], i: usize) -> bool {
+    i > 0 && pieces[i - 1].spelled
+}
+
+/// Splits name words into first and last: particles start the last name.
+fn person(parts: &[String], cue: NameCue, spelled: bool) -> PersonName {
+    let mut name = PersonName {
+        spelled,
+        ..PersonName::default()
+    };
+    let particle_at = parts
+        .iter()
+        .skip(1)
+        .position(|p| NAME_PARTICLES.contains(&p.to_lowercase().as_str()))
+        .map(|p| p + 1);
+    match (cue, parts) {
+        (_, []) => {}
+        (NameCue::Last, _) => name.last = Some(parts.join(" ")),
+        (NameCue::First, [first, ..]) => name.first = Some(first.clone()),
+        (_, [only]) => name.first = Some(only.clone()),
+        (_, [first, rest @ ..]) if NAME_PARTICLES.contains(&first.to_lowercase().as_str()) => {
+            name.last = Some(format!("{first} {}", rest.join(" ")));
+        }
+        (_, [first, ..]) => {
+            name.first = Some(first.clone());
+            name.last = Some(match particle_at {
+                Some(p) => parts[p..].join(" "),
+                None => parts[parts.len() - 1].clone(),
+            });
+        }
+    }
+    name
+}
+
+/// Fills `into`'s missing parts from `from`.
+fn merge(into: &mut Option<PersonName>, from: PersonName) {
+    match into {
+        None => *into = Some(from),
+        Some(name) => {
+            if name.first.is_none() {
+                name.first = from.first;
+            }
+            if name.last.is_none() {
+                name.last = from.last;
+            }
+            name.spelled |= from.spelled;
+        }
+    }
+}
+
+struct Found {
+    cue: NameCue,
+    name: PersonName,
+    words: std::ops::Range<usize>,
+}
+
+/// Names in the utterance. `expecting` when the receptionist asked for a name, so a bare
+/// answer ("Rivera", "Ann Rivera") is one; `cased` when the transcript capitalizes names,
+/// so after a weak cue ("I'm calling") a lowercase word is not one.
+pub fn names(
+    words: &[&str],
+    raw: &[&str],
+    sentence_end: &[bool],
+    taken: &[bool],
+    expecting: bool,
+) -> Names {
+    let pieces = join(words, raw, sentence_end, taken);
+    let lower: Vec<&str> = pieces.iter().map(|p| p.lower.as_str()).collect();
+    let cased = raw.iter().enumerate().any(|(i, w)| {
+        i > 0
+            && !sentence_end[i - 1]
+            && w.chars().next().is_some_and(char::is_uppercase)
+            && *w != "I"
+            && !w.starts_with("I'")
+    });
+    let mut found: Vec<Found> = Vec::new();
+    let mut relation: Option<(Relation, usize)> = None;
+    let mut i = 0;
+    while i < pieces.len() {
+        // "my daughter Emma", "for my son's cleaning"
+        if lower[i] == "my" || lower[i] == "our" {
+            let next = lower.get(i + 1).map(|w| w.trim_end_matches("'s"));
+            if let Some((_, r)) = RELATIONS.iter().find(|(w, _)| Some(*w) == next) {
+                if relation.is_none() {
+                    relation = Some((*r, i));
+                }
+                let (parts, spelled, used) = run(&pieces, i + 2);
+                if !parts.is_empty() && !lower[i + 1].ends_with("'s") {
+                    found.push(Found {
+                        cue: NameCue::Patient,
+                        name: person(&parts, NameCue::Full, spelled),
+                        words: pieces[i + 2].from..pieces[i + 1 + used].to,
+                    });
+                    i += 2 + used;
+                    continue;
+                }
+            }
+        }
+        let cue = NAME_CUES
+            .iter()
+            .find(|(phrase, _)| super::text::phrase_at(&lower, i, phrase));
+        if let Some((phrase, cue)) = cue {
+            let start = i + super::text::phrase_len(phrase);
+            let weak_lowercase = *cue == NameCue::Weak
+                && cased
+                && pieces
+                    .get(start)
+                    .is_some_and(|p| !p.spelled && !p.raw.chars().any(char::is_uppercase));
+            let (parts, spelled, used) = run(&pieces, start);
+            if !parts.is_empty() && !weak_lowercase {
+                found.push(Found {
+                    cue: *cue,
+                    name: person(&parts, *cue, spelled),
+                    words: pieces[start].from..pieces[start + used - 1].to,
+                });
+                i = start + used;
+                continue;
+            }
+            i = start.max(i + 1);
+            continue;
+        }
+        // "Ann Rivera calling", "Ann here"
+        if i > 0
+            && NAME_AFTER_CUES.contains(&lower[i])
+            && (i < 3 || pieces[i - 1].raw.chars().any(char::is_uppercase))
+        {
+            let begin = (0..i)
+                .rev()
+                .take_while(|&j| name_like(&pieces[j]) && !pieces[j].sentence_end)
+                .last();
+            if let Some(begin) = begin {
+                let (parts, spelled, used) = run(&pieces, begin);
+                if !parts.is_empty() && begin + used <= i {
+                    found.push(Found {
+                        cue: NameCue::Full,
+                        name: person(&parts, NameCue::Full, spelled),
+                        words: pieces[begin].from..pieces[i - 1].to,
+                    });
+                }
+            }
+        }
+        i += 1;
+    }
+    // A bare answer to "what's your name?".
+    if expecting {
+        let start = lower
+            .iter()
+            .position(|w| !LEAD_INS.contains(w))
+            .unwrap_or(lower.len());
+        let covered = found
+            .iter()
+            .any(|f| pieces.get(start).is_some_and(|p| f.words.contains(&p.from)));
+        if !covered && start < pieces.len() {
+            let (parts, spelled, used) = run(&pieces, start);
+            if !parts.is_empty() {
+                found.push(Found {
+                    cue: NameCue::Full,
+                    name: person(&parts, NameCue::Full, spelled),
+                    words: pieces[start].from..pieces[start + used - 1].to,
+                });
+            }
+        }
+    }
+    let mut out = Names {
+        relation: relation.map(|(r, _)| r),
+        ..Names::default()
+    };
+    for f in &found {
+        out.words.extend(f.words.clone());
+    }
+    // Strong cues fill first: "first name"/"last name" over "my name is" over "I'm".
+    let rank = |cue: NameCue| match cue {
+        NameCue::First | NameCue::Last => 0,
+        NameCue::Patient => 1,
+        NameCue::Full => 2,
+        NameCue::Weak => 3,
+    };
+    found.sort_by_key(|f| rank(f.cue));
+    let someone_else = out.relation.is_some() || found.iter().any(|f| f.cue == NameCue::Patient);
+    for f in found {
+        match f.cue {
+            NameCue::Patient => merge(&mut out.name, f.name),
+            _ if someone_else => merge(&mut out.caller, f.name),
+            _ => merge(&mut out.name, f.name),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::understand::text;
+
+    fn n(said: &str, expecting: bool) -> Names {
+        let w = text::words(said);
+        let raw: Vec<&str> = w.raw.iter().map(String::as_str).collect();
+        names(&w.views(), &raw, &w.sentence_end, &[], expecting)
+    }
+
+    fn full(said: &str, expecting: bool) -> (Option<String>, Option<String>) {
+        let name = n(said, expecting).name.unwrap_or_default();
+        (name.first, name.last)
+    }
+
+    fn p(first: &str, last: &str) -> (Option<String>, Option<String>) {
+        let s = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        (s(first), s(last))
+    }
+
+    #[test]
+    fn names_after_cues() {
+        assert_eq!(full("My name is Ann Rivera", false), p("Ann", "Rivera"));
+        assert_eq!(
+            full("Hi, this is Oluwaseun Adeyemi", false),
+            p("Oluwaseun", "Adeyemi")
+        );
+        assert_eq!(
+            full("my name is mohammed al-rashid", false),
+            p("Mohammed", "Al-Rashid")
+        );
+        assert_eq!(full("I'm Xiaoming Li.", false), p("Xiaoming", "Li"));
+        assert_eq!(
+            full("My name is Jan van der Berg", false),
+            p("Jan", "van der Berg")
+        );
+        assert_eq!(
+            full("My name is Carlos De la Cruz", false),
+            p("Carlos", "De la Cruz")
+        );
+        assert_eq!(
+            full("It's Sean O'Brien calling", false),
+            p("Sean", "O'Brien")
+        );
+        assert_eq!(
+            full("my name is maría garcía-lópez", false),
+            p("María", "García-López")
+        );
+        assert_eq!(
+            full("Siobhan Nguyen calling about an appointment", false),
+            p("Siobhan", "Nguyen")
+        );
+        assert_eq!(
+            full("first name Ann, last name Rivera", false),
+            p("Ann", "Rivera")
+        );
+        assert_eq!(full("my last name is Chen", false), p("", "Chen"));
+    }
+
+    #[test]
+    fn not_names() {
+        for said in [
+            "Yes, I'm a new patient.",
+            "it's her first visit",
+            "it's for a cleaning",
+            "I'm calling to book",
+            "I'm not sure",
+            "this is urgent",
+            "I'm in pain",
+            "I'd like to book",
+        ] {
+            assert_eq!(n(said, false).name, None, "{said}");
+        }
+        for said in [
+            "nineteen seventy-nine",
+            "march",
+            "tuesday",
+            "the cleaning",
+            "um yes",
+        ] {
+            assert_eq!(n(said, true).name, None, "{said}");
+        }
+    }
+
+    #[test]
+    fn bare_answers_when_asked() {
+        assert_eq!(full("Rivera", true), p("Rivera", ""));
+        assert_eq!(full("Ann Rivera", true), p("Ann", "Rivera"));
+        assert_eq!(full("Rivera", false), p("", ""));
+        assert_eq!(full("Sure, it's Kowalski", true), p("Kowalski", ""));
+        assert_eq!(
+            full("Ann, last name Rivera, R-I-V-E-R-A", true),
+            p("Ann", "Rivera")
+        );
+    }
+
+    #[test]
+    fn spelled_names() {
+        assert_eq!(full("S I O B H A N", true), p("Siobhan", ""));
+        assert_eq!(full("s-i-o-b-h-a-n", true), p("Siobhan", ""));
+        assert_eq!(full("that's Rivera, R I V E R A", true), p("Rivera", ""));
+        assert_eq!(full("Nguyen, N G U Y E N", true), p("Nguyen", ""));
+        assert_eq!(full("Newyen, N G U Y E N", true), p("Nguyen", ""));
+        assert_eq!(full("Ann R I V E R A", true), p("Ann", "Rivera"));
+        assert!(n("Nguyen, N G U Y E N", true).name.unwrap().spelled);
+        assert_eq!(
+            full("My name is Ann Rivera, R I V E R A", false),
+            p("Ann", "Rivera")
+        );
+    }
+
+    #[test]
+    fn someone_else_is_the_patient() {
+        let h = n("It's for my daughter Emma", false);
+        assert_eq!(h.relation, Some(Relation::Daughter));
+        assert_eq!(h.name.and_then(|n| n.first).as_deref(), Some("Emma"));
+        let h = n("it's for my son, his name is Liam Walsh", false);
+        assert_eq!(h.relation, Some(Relation::Son));
+        let name = h.name.unwrap();
+        assert_eq!(
+            (name.first.as_deref(), name.last.as_deref()),
+            (Some("Liam"), Some("Walsh"))
+        );
+        let h = n("This is Ann Rivera, I'm calling for my husband", false);
+        assert_eq!(h.relation, Some(Relation::Husband));
+        assert_eq!(h.name, None);
+        assert_eq!(h.caller.and_then(|n| n.first).as_deref(), Some("Ann"));
+    }
+}
