@@ -968,7 +968,9 @@ pub const UNANSWERABLE: &[(Topic, &[&str])] = &[
         Topic::Parking,
         &[
             "parking",
-            "park",
+            "where do i park",
+            "where can i park",
+            "place to park",
             "garage",
             "parking lot",
             "valet",
@@ -1576,7 +1578,7 @@ pub const NAME_AFTER_CUES: &[&str] = &["calling", "here", "speaking"];
 /// Lowercase words that join a last name: "van der Berg", "De la Cruz", "Al Rashid".
 pub const NAME_PARTICLES: &[&str] = &[
     "van", "von", "der", "den", "de", "del", "della", "la", "le", "da", "di", "du", "dos", "das",
-    "al", "el", "bin", "ibn", "bint", "ter", "ten", "st", "mac", "abu",
+    "al", "el", "bin", "ibn", "bint", "ter", "ten", "st", "mac", "abu", "ó", "ní", "nic", "ua",
 ];
 
 /// Words that are never a name, said after a cue or as an answer. Months, weekdays,

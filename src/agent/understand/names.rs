@@ -112,20 +112,14 @@ fn run(pieces: &[Piece], at: usize) -> (Vec<String>, bool, usize) {
     while i < pieces.len() && parts.len() < 5 {
         let piece = &pieces[i];
         // "van der Berg": particles count only before a name word.
+        // "van der Berg", "Ó Súilleabháin": particles join the name words after them.
         let joins = particle(piece)
-            && !parts.is_empty()
             && pieces[i..]
                 .iter()
                 .take(3)
                 .skip(1)
                 .any(|p| name_like(p) && !particle(p));
-        if !(name_like(piece) || joins)
-            || (particle(piece)
-                && parts.is_empty()
-                && !pieces
-                    .get(i + 1)
-                    .is_some_and(|p| name_like(p) || particle(p)))
-        {
+        if !(name_like(piece) || joins) {
             break;
         }
         // A spelling right after the word it spells (or a mishearing of it) replaces it.
@@ -298,6 +292,7 @@ pub fn names(
         if i > 0
             && NAME_AFTER_CUES.contains(&lower[i])
             && (i < 3 || pieces[i - 1].raw.chars().any(char::is_uppercase))
+            && !found.iter().any(|f| f.words.contains(&pieces[i - 1].from))
         {
             let begin = (0..i)
                 .rev()
