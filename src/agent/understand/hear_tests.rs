@@ -282,3 +282,26 @@ fn messages_and_unanswerable_questions() {
     assert!(h("Do you do payment plans?").asks(Question::Unanswerable(Topic::Payment)));
     assert!(!h("Do you do payment plans?").asks(Question::Services));
 }
+
+#[test]
+fn narrower_readings() {
+    let heard = h("The week of December 7th.");
+    assert!(heard.days.is_empty());
+    assert_eq!(heard.week_of, Some(date(2026, 12, 7)));
+    let heard = h("I can do any time after 3 on Friday.");
+    assert!(!heard.soonest);
+    assert_eq!(heard.time, hm(15, 0));
+    assert!(h("I'm calling about my bill.").asks(Question::Unanswerable(Topic::Payment)));
+    let heard = h("What's your cancellation policy?");
+    assert_eq!(heard.intent, None);
+    assert!(heard.asks(Question::Unanswerable(Topic::Other)));
+    let heard = h("How much does a crown cost?");
+    assert_eq!(heard.intent, None, "a price question is not a booking");
+    assert!(!h("I can't make it on Thursday").correction);
+    let heard = h("Do you speak Spanish?");
+    assert!(heard.questions.is_empty());
+    assert_eq!(
+        h("I think I came in like two years ago").new_patient,
+        Some(false)
+    );
+}

@@ -1,12 +1,16 @@
 //! Why the caller called: to book, reschedule, cancel or check an appointment.
 
 use super::heard::Intent;
-use super::lexicon::{CANT_MAKE_IT, INTENTS};
+use super::lexicon::{CANT_MAKE_IT, INTENTS, NOT_INTENTS};
 use super::text::has_any;
 
 /// The intent the words state; a named service or symptom without one means booking, which
 /// `hear` decides once services are known.
 pub fn intent(text: &str) -> Option<Intent> {
+    // "What's your cancellation policy?" asks about cancelling; it does not cancel.
+    if has_any(text, NOT_INTENTS) {
+        return None;
+    }
     // "I can't make it Tuesday, can we do another day": a move, even without "reschedule".
     // With "cancel" it is a cancellation; alone, a move (the gentler reading; the dialogue
     // confirms either way).
@@ -65,6 +69,11 @@ mod tests {
             assert_eq!(i(said), Some(Intent::Check), "{said}");
         }
         assert_eq!(i("Can you fix my car?"), None);
+        assert_eq!(i("What's your cancellation policy?"), None);
+        assert_eq!(
+            i("My appointment is Tuesday but I need to change it"),
+            Some(Intent::Reschedule)
+        );
         assert_eq!(i("What are your hours?"), None);
     }
 }

@@ -316,7 +316,8 @@ pub const INTENTS: &[(Intent, &[&str])] = &[
             "change the time",
             "change the day",
             "change the date",
-            "change it to",
+            "change it",
+            "need to change",
             "switch my",
             "switch it",
             "different time for my",
@@ -392,6 +393,10 @@ pub const INTENTS: &[(Intent, &[&str])] = &[
             "any time on",
             "anything on",
             "do you have anything",
+            "get something",
+            "have something",
+            "something available",
+            "anything available",
             "do you have any",
             "is there anything",
             "any appointments",
@@ -403,6 +408,15 @@ pub const INTENTS: &[(Intent, &[&str])] = &[
             "cita",
         ],
     ),
+];
+
+/// Questions about a policy, not a request.
+pub const NOT_INTENTS: &[&str] = &[
+    "cancellation policy",
+    "cancellation fee",
+    "cancel policy",
+    "cancellation charge",
+    "late cancellation",
 ];
 
 /// Phrases after which "can't make it" means moving, not cancelling.
@@ -488,6 +502,15 @@ pub const NEW_PATIENT: &[(bool, &[&str])] = &[
             "came in last",
             "was in last",
             "my last cleaning",
+            "i came in",
+            "came in last",
+            "was seen there",
+            "i usually see",
+            "i normally see",
+            "my dentist there",
+            "been a while since",
+            "years ago",
+            "last year",
             "my last visit",
             "my last appointment",
         ],
@@ -625,18 +648,20 @@ pub const REPEATS: &[&str] = &[
 pub const CORRECTIONS: &[&str] = &[
     "actually",
     "no wait",
+    "wait no",
     "i meant",
     "i mean",
     "sorry i said",
     "sorry i meant",
+    "no sorry",
+    "sorry no",
     "correction",
     "let me correct",
     "scratch that",
     "i misspoke",
-    "not that",
-    "change that",
-    "make that",
-    "make it",
+    "oops",
+    "my mistake",
+    "i said",
 ];
 pub const EARLIER: &[&str] = &[
     "earlier",
@@ -653,6 +678,20 @@ pub const LATER: &[&str] = &[
     "after that one",
     "any later",
 ];
+/// "any time" in these narrows the time; it does not ask for the soonest.
+pub const NOT_SOONEST: &[&str] = &[
+    "any time after",
+    "anytime after",
+    "any time before",
+    "anytime before",
+    "any time on",
+    "anytime on",
+    "any time in the",
+    "anytime in the",
+    "any day next",
+    "any day this",
+];
+
 /// "later" in these is not a request for a later time.
 pub const NOT_LATER: &[&str] = &[
     "talk later",
@@ -940,6 +979,12 @@ pub const UNANSWERABLE: &[(Topic, &[&str])] = &[
             "installments",
             "sliding scale",
             "down payment",
+            "bill",
+            "billing",
+            "balance",
+            "statement",
+            "invoice",
+            "refund",
         ],
     ),
     (
@@ -983,6 +1028,8 @@ pub const UNANSWERABLE: &[(Topic, &[&str])] = &[
     (
         Topic::Other,
         &[
+            "cancellation policy",
+            "cancellation fee",
             "walk-ins",
             "walk-in",
             "walk ins",

@@ -98,12 +98,21 @@ pub fn hear(raw: &str, ctx: &Context) -> Heard {
     }
     days.extend(relative.days);
     days.sort_by_key(|(at, _)| *at);
-    for (_, day) in days {
-        if !heard.days.contains(&day) {
+    let mut week_of = None;
+    for (at, day) in days {
+        // "the week of December 7th" is a week, not a day.
+        let before = |k: usize| at.checked_sub(k).map_or("", |i| lower[i]);
+        if before(1) == "of" && before(2) == "week"
+            || before(1) == "the" && before(2) == "of" && before(3) == "week"
+        {
+            week_of = week_of.or(Some(calendar::monday_of(day)));
+        } else if !heard.days.contains(&day) {
             heard.days.push(day);
         }
     }
-    heard.week_of = relative.week_of.filter(|_| heard.days.is_empty());
+    heard.week_of = week_of
+        .or(relative.week_of)
+        .filter(|_| heard.days.is_empty());
     heard.part = times::day_part(&words.text);
     heard.time = times::time_of_day(&lower, &taken, choosing, heard.part);
 
@@ -132,11 +141,12 @@ pub fn hear(raw: &str, ctx: &Context) -> Heard {
         || heard.wants_person
         || heard.wants_message
         || heard.repeat
-        || heard.goodbye;
+        || heard.goodbye
+        || heard.language.is_some();
     heard.questions = questions::questions(&words.text, words.question_mark, understood);
     // "I chipped a tooth": a need for care is a request to come in, unless it was a
     // question about what the clinic offers.
-    if heard.intent.is_none() && !heard.services.is_empty() && !heard.asks(Question::Services) {
+    if heard.intent.is_none() && !heard.services.is_empty() && heard.questions.is_empty() {
         heard.intent = Some(Intent::Book);
     }
 

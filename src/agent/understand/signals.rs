@@ -2,10 +2,10 @@
 //! leave a message, asking to repeat, earlier/later/soonest, and corrections.
 
 use super::lexicon::{
-    CORRECTIONS, EARLIER, GOODBYES, GREETINGS, LATER, NOT_LATER, REPEATS, SOONEST, THANKS,
-    WANTS_MESSAGE, WANTS_PERSON,
+    CORRECTIONS, EARLIER, GOODBYES, GREETINGS, LATER, NOT_LATER, NOT_SOONEST, REPEATS, SOONEST,
+    THANKS, WANTS_MESSAGE, WANTS_PERSON,
 };
-use super::text::{has, has_any, starts_with_any};
+use super::text::{has_any, starts_with_any};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Signals {
@@ -35,7 +35,7 @@ pub fn signals(text: &str, words: usize, question_mark: bool) -> Signals {
             || (question_mark && words <= 2 && has_any(text, &["sorry", "what", "huh", "pardon"])),
         earlier: has_any(text, EARLIER),
         later: has_any(text, LATER) && !has_any(text, NOT_LATER),
-        soonest: has_any(text, SOONEST) && !has(text, "any time on"),
+        soonest: has_any(text, SOONEST) && !has_any(text, NOT_SOONEST),
         correction: has_any(text, CORRECTIONS),
     }
 }
