@@ -3,6 +3,9 @@
 //! Names of any origin: hyphens and apostrophes kept, particles joined ("van der Berg"),
 //! spelled letters joined and preferred over the word they spell.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use super::calendar::{full_month, weekday_of};
 use super::heard::{PersonName, Relation};
 use super::lexicon::{
@@ -69,21 +72,28 @@ fn name_like(piece: &Piece) -> bool {
         && !w.ends_with(['\'', '-']);
     shape
         && (piece.spelled
-            || !NOT_NAMES.contains(&w)
+            || !never_a_name(w)
                 && !full_month(w)
                 && weekday_of(w).is_none()
                 && word_value(w).is_none()
                 && cardinal_value(&[w]).is_none()
                 && ordinal_value(&[w]).is_none()
-                && !RELATIONS.iter().any(|(r, _)| *r == w)
-                && !is_service_word(w))
+                && !RELATIONS.iter().any(|(r, _)| *r == w))
 }
 
-fn is_service_word(w: &str) -> bool {
-    SERVICES
+/// Common words and the words of service phrases, as a set: checked for every word heard.
+static NEVER_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    let services = SERVICES
         .iter()
         .flat_map(|(_, phrases)| phrases.iter())
-        .any(|p| p.split(' ').any(|part| part == w) && !matches!(w, "new" | "my" | "a"))
+        .flat_map(|p| p.split(' '))
+        .filter(|w| !matches!(*w, "new" | "my" | "a"));
+    NOT_NAMES.iter().copied().chain(services).collect()
+});
+
+/// A common word or a service word: never a name.
+pub fn never_a_name(w: &str) -> bool {
+    NEVER_NAMES.contains(w)
 }
 
 fn particle(piece: &Piece) -> bool {

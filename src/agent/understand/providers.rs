@@ -2,7 +2,7 @@
 //! "Dr. Chan" for Chen), as an index into the clinic's providers. Sound-alike matches need
 //! a word of four letters or more that is not a common word, or a title before it.
 
-use super::lexicon::NOT_NAMES;
+use super::names::never_a_name;
 use super::phonetic::{distance, soundex};
 
 /// Words in provider names that are titles, not names.
@@ -60,7 +60,7 @@ fn name_words(provider: &str) -> Vec<String> {
 }
 
 fn common(w: &str) -> bool {
-    NOT_NAMES.contains(&w) || COMMON.contains(&w) || super::calendar::weekday_of(w).is_some()
+    never_a_name(w) || COMMON.contains(&w) || super::calendar::weekday_of(w).is_some()
 }
 
 /// How well `word` names `part`: 3 exact, 2 one letter off, 1 sounds alike; 0 not at all.

@@ -189,10 +189,19 @@ pub fn words(raw: &str) -> Words {
     words
 }
 
-/// `text` (spaces at both ends) contains `phrase` as whole words.
+/// `text` (spaces at both ends) contains `phrase` as whole words. A byte scan: texts are
+/// short and phrases many, so a substring searcher's setup would cost more than the search.
 pub fn has(text: &str, phrase: &str) -> bool {
-    text.match_indices(phrase)
-        .any(|(i, _)| text[..i].ends_with(' ') && text[i + phrase.len()..].starts_with(' '))
+    let (t, p) = (text.as_bytes(), phrase.as_bytes());
+    let Some(&first) = p.first() else {
+        return false;
+    };
+    if p.len() + 2 > t.len() {
+        return false;
+    }
+    (1..t.len() - p.len()).any(|i| {
+        t[i] == first && t[i - 1] == b' ' && t[i + p.len()] == b' ' && &t[i..i + p.len()] == p
+    })
 }
 
 pub fn has_any(text: &str, phrases: &[&str]) -> bool {
@@ -221,7 +230,8 @@ pub fn phrase_at(words: &[&str], at: usize, phrase: &str) -> bool {
 
 /// Every position where `phrase` starts in `words`.
 pub fn find_phrase<'a>(words: &'a [&str], phrase: &'a str) -> impl Iterator<Item = usize> + 'a {
-    (0..words.len()).filter(move |&i| phrase_at(words, i, phrase))
+    let first = phrase.split(' ').next().unwrap_or("");
+    (0..words.len()).filter(move |&i| words[i] == first && phrase_at(words, i, phrase))
 }
 
 pub fn phrase_len(phrase: &str) -> usize {
