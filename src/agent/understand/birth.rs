@@ -107,6 +107,37 @@ fn number(words: &[&str]) -> Option<(u32, usize)> {
     }
 }
 
+/// "zero three one five one nine eight two": MMDDYYYY or MMDDYY, one digit a word.
+fn digit_by_digit(
+    words: &[&str],
+    taken: &[bool],
+    at: usize,
+    today: NaiveDate,
+) -> Option<(NaiveDate, usize, usize)> {
+    let single = |w: &&str| {
+        word_value(w).is_some_and(|v| v < 10)
+            || (w.len() == 1 && w.chars().all(|c| c.is_ascii_digit()))
+    };
+    let len = words[at..]
+        .iter()
+        .enumerate()
+        .take_while(|(i, w)| single(w) && !taken.get(at + i).copied().unwrap_or(false))
+        .count();
+    if len != 6 && len != 8 {
+        return None;
+    }
+    let digits = super::numbers::spoken_digits(&words[at..at + len]);
+    let number = |r: std::ops::Range<usize>| digits.get(r).and_then(|d| d.parse::<u32>().ok());
+    let (month, day) = (number(0..2)?, number(2..4)?);
+    let year = if len == 8 {
+        Year::Full(number(4..8)? as i32)
+    } else {
+        Year::Short(number(4..6)?)
+    };
+    let date = year.in_past(today, month, day).filter(|d| *d <= today)?;
+    Some((date, at, len))
+}
+
 /// "oh three fifteen eighty two", "3 15 1982": month, day and year as numbers. Only read
 /// when a birth date is expected, since such runs are otherwise times or phone digits.
 pub fn spoken_numbers(
@@ -117,6 +148,9 @@ pub fn spoken_numbers(
     for at in 0..words.len() {
         if taken.get(at).copied().unwrap_or(false) {
             continue;
+        }
+        if let Some(found) = digit_by_digit(words, taken, at, today) {
+            return Some(found);
         }
         let Some((month, m_used)) = number(&words[at..]).filter(|(m, _)| (1..=12).contains(m))
         else {
@@ -170,6 +204,11 @@ mod tests {
             NaiveDate::from_ymd_opt(1982, 3, 15)
         );
         let w = words("it's 3 15 1982");
+        assert_eq!(
+            spoken_numbers(&w, &[], today()).map(|(d, ..)| d),
+            NaiveDate::from_ymd_opt(1982, 3, 15)
+        );
+        let w = words("zero three one five one nine eight two");
         assert_eq!(
             spoken_numbers(&w, &[], today()).map(|(d, ..)| d),
             NaiveDate::from_ymd_opt(1982, 3, 15)

@@ -61,8 +61,47 @@ pub fn full_month(word: &str) -> bool {
     month_of(word).is_some() && word.len() > 3 || word == "may"
 }
 
+/// "tuesday", "tuesdays", "tuesday's" ("Tuesday's better").
 pub fn weekday_of(word: &str) -> Option<Weekday> {
+    let word = word.strip_suffix("'s").unwrap_or(word);
     WEEKDAYS.iter().find(|(d, _)| *d == word).map(|(_, d)| *d)
+}
+
+/// Fixed-date holidays callers name instead of a date ("born on Christmas day 1980").
+const HOLIDAYS: &[(&str, u32, u32)] = &[
+    ("christmas eve", 12, 24),
+    ("christmas day", 12, 25),
+    ("christmas", 12, 25),
+    ("new year's eve", 12, 31),
+    ("new year's day", 1, 1),
+    ("new years day", 1, 1),
+    ("valentine's day", 2, 14),
+    ("valentines day", 2, 14),
+    ("st patrick's day", 3, 17),
+    ("independence day", 7, 4),
+    ("fourth of july", 7, 4),
+    ("4th of july", 7, 4),
+    ("halloween", 10, 31),
+    ("veterans day", 11, 11),
+];
+
+/// A holiday at `at`, with an optional year after it.
+fn holiday(words: &[&str], at: usize, birth_context: bool) -> Option<Mention> {
+    let (phrase, month, day) = HOLIDAYS
+        .iter()
+        .find(|(phrase, ..)| super::text::phrase_at(words, at, phrase))?;
+    let mut used = super::text::phrase_len(phrase);
+    let year = year_after(words.get(at + used..).unwrap_or_default(), birth_context);
+    if let Some((_, n)) = year {
+        used += n;
+    }
+    Some(Mention {
+        at,
+        used,
+        month: *month,
+        day: *day,
+        year: year.map(|(y, _)| y),
+    })
 }
 
 /// The next `weekday` strictly after `today`.
@@ -244,7 +283,8 @@ pub fn mentions(words: &[&str], taken: &[bool], birth_context: bool) -> Vec<Ment
             at += 1;
             continue;
         }
-        let mention = month_first(words, at, birth_context)
+        let mention = holiday(words, at, birth_context)
+            .or_else(|| month_first(words, at, birth_context))
             .or_else(|| day_first(words, at, birth_context))
             .or_else(|| numeric(words, at))
             .filter(|m| (m.at..m.at + m.used).all(|i| !taken.get(i).copied().unwrap_or(false)));
@@ -285,6 +325,11 @@ mod tests {
         assert_eq!(said("3/15/82", false), [(3, 15, Some(Year::Short(82)))]);
         assert_eq!(said("12/3", false), [(12, 3, None)]);
         assert_eq!(said("may i come in", false), []);
+        assert_eq!(
+            said("christmas day 1980", false),
+            [(12, 25, Some(Year::Full(1980)))]
+        );
+        assert_eq!(said("the 4th of july", false), [(7, 4, None)]);
         assert_eq!(said("june 5 oh five", true), [(6, 5, Some(Year::Short(5)))]);
         assert_eq!(said("june 5 10 am", true), [(6, 5, None)]);
         assert_eq!(

@@ -51,7 +51,7 @@ pub fn choice(words: &[&str], text: &str, choosing: bool) -> Option<Choice> {
         // a date, "first thing" a part of the day, "first time" a new patient).
         let option = OPTION_WORDS.contains(&next) && !(next == "time" && *w == "first");
         let bare = choosing
-            && prev == "the"
+            && (prev == "the" || i == 0)
             && matches!(
                 next,
                 "" | "please" | "works" | "is" | "sounds" | "would" | "then"
@@ -80,6 +80,7 @@ mod tests {
         assert_eq!(c("the later one", false), Some(Choice::Last));
         assert_eq!(c("option two", false), Some(Choice::Nth(2)));
         assert_eq!(c("the first", true), Some(Choice::Nth(1)));
+        assert_eq!(c("Second.", true), Some(Choice::Nth(2)));
         assert_eq!(c("either one is fine", false), Some(Choice::Any));
         assert_eq!(c("the middle one", false), Some(Choice::Nth(2)));
         assert_eq!(c("first thing in the morning", true), None);

@@ -146,6 +146,49 @@ pub fn relative(words: &[&str], taken: &[bool], today: NaiveDate, choosing: bool
     found
 }
 
+/// Words before a day that rule it out: "not Monday", "anything but Friday", "I can't do
+/// Tuesday".
+const RULED_OUT_BY: &[&str] = &[
+    "not",
+    "except",
+    "besides",
+    "anything but",
+    "any day but",
+    "anytime but",
+    "any time but",
+    "not on",
+    "except on",
+    "can't do",
+    "cannot do",
+    "can't do on",
+    "can't make",
+    "can't make it",
+    "can't make it on",
+    "can't come",
+    "can't come on",
+    "can't come in",
+    "can't come in on",
+    "won't work on",
+];
+
+/// The day said at `at` is one the caller cannot do.
+pub fn ruled_out(words: &[&str], at: usize) -> bool {
+    // "not this Friday", "can't do next Tuesday": look past this/next.
+    let at = if at > 0 && matches!(words[at - 1], "this" | "next" | "the") {
+        at - 1
+    } else {
+        at
+    };
+    (1..=4).any(|n| {
+        at >= n && {
+            let before = &words[at - n..at];
+            RULED_OUT_BY
+                .iter()
+                .any(|p| super::text::phrase_len(p) == n && super::text::phrase_at(before, 0, p))
+        }
+    })
+}
+
 /// "in two weeks", "in a couple of days", but not "two weeks ago".
 fn prev_is_in(words: &[&str], unit_at: usize) -> bool {
     (unit_at.saturating_sub(4)..unit_at).any(|i| words[i] == "in")

@@ -305,3 +305,30 @@ fn narrower_readings() {
         Some(false)
     );
 }
+
+#[test]
+fn days_ruled_out_and_holidays() {
+    let heard = in_context("Not Monday, but Tuesday works.", Expecting::Day);
+    assert_eq!(heard.days, [date(2026, 12, 1)]);
+    assert_eq!(heard.not_days, [date(2026, 11, 30)]);
+    let heard = h("I can't make it Tuesday, can we do another day");
+    assert_eq!(heard.intent, Some(Intent::Reschedule));
+    assert_eq!((heard.days.len(), heard.not_days.len()), (0, 1));
+    assert_eq!(h("Anything but Friday").not_days, [date(2026, 11, 27)]);
+    assert_eq!(
+        in_context("I was born on Christmas day 1980", Expecting::BirthDate).birth_date,
+        Some(date(1980, 12, 25))
+    );
+    assert_eq!(
+        in_context(
+            "zero three one five one nine eight two",
+            Expecting::BirthDate
+        )
+        .birth_date,
+        Some(date(1982, 3, 15))
+    );
+    assert_eq!(
+        in_context("Friday's better.", Expecting::Choice).days,
+        [date(2026, 11, 27)]
+    );
+}

@@ -231,6 +231,8 @@ pub struct Heard {
     pub choice: Option<Choice>,
     /// Every appointment day mentioned, in the order said, without repeats.
     pub days: Vec<NaiveDate>,
+    /// Days the caller rules out: "not Monday", "anything but Friday", "I can't do Tuesday".
+    pub not_days: Vec<NaiveDate>,
     /// "next week" without a day: that week's Monday ("this week": this week's Monday, which
     /// may be before today).
     pub week_of: Option<NaiveDate>,

@@ -106,6 +106,10 @@ pub fn hear(raw: &str, ctx: &Context) -> Heard {
             || before(1) == "the" && before(2) == "of" && before(3) == "week"
         {
             week_of = week_of.or(Some(calendar::monday_of(day)));
+        } else if days::ruled_out(&lower, at) {
+            if !heard.not_days.contains(&day) {
+                heard.not_days.push(day);
+            }
         } else if !heard.days.contains(&day) {
             heard.days.push(day);
         }

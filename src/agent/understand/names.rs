@@ -114,6 +114,28 @@ fn written(piece: &Piece) -> String {
     }
 }
 
+/// Applies a spelled word to the name words before it: it confirms them ("van der Berg,
+/// V A N D E R B E R G"), corrects the last one ("Newyen, N G U Y E N"), or adds a part
+/// ("Ann, R I V E R A").
+fn apply_spelling(parts: &mut Vec<String>, spelled: &str) {
+    let joined = |from: usize| -> String {
+        parts[from..]
+            .iter()
+            .flat_map(|p| p.chars())
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let letters: String = spelled.chars().filter(|c| c.is_alphabetic()).collect();
+    if (0..parts.len()).any(|from| joined(from) == letters) {
+        return;
+    }
+    match parts.last_mut() {
+        Some(last) if sounds_alike(&last.to_lowercase(), spelled) => *last = capitalized(spelled),
+        _ => parts.push(capitalized(spelled)),
+    }
+}
+
 /// The name words starting at piece `at`: (words, spelled, pieces used).
 fn run(pieces: &[Piece], at: usize) -> (Vec<String>, bool, usize) {
     let mut parts: Vec<String> = Vec::new();
@@ -121,7 +143,6 @@ fn run(pieces: &[Piece], at: usize) -> (Vec<String>, bool, usize) {
     let mut i = at;
     while i < pieces.len() && parts.len() < 5 {
         let piece = &pieces[i];
-        // "van der Berg": particles count only before a name word.
         // "van der Berg", "Ó Súilleabháin": particles join the name words after them.
         let joins = particle(piece)
             && pieces[i..]
@@ -132,17 +153,12 @@ fn run(pieces: &[Piece], at: usize) -> (Vec<String>, bool, usize) {
         if !(name_like(piece) || joins) {
             break;
         }
-        // A spelling right after the word it spells (or a mishearing of it) replaces it.
-        let count = parts.len();
-        if piece.spelled
-            && !spelled_last(pieces, i)
-            && let Some(last) = parts.last_mut()
-            && (count >= 2 || sounds_alike(&last.to_lowercase(), &piece.lower))
-        {
-            *last = capitalized(&piece.lower);
-            spelled = true;
-        } else if piece.spelled {
-            parts.push(capitalized(&piece.lower));
+        if piece.spelled {
+            if spelled_last(pieces, i) {
+                parts.push(capitalized(&piece.lower));
+            } else {
+                apply_spelling(&mut parts, &piece.lower);
+            }
             spelled = true;
         } else {
             parts.push(written(piece));
@@ -152,12 +168,9 @@ fn run(pieces: &[Piece], at: usize) -> (Vec<String>, bool, usize) {
             break;
         }
     }
-    // "Rivera, that's R I V E R A": a spelling after a lead-in.
-    if !parts.is_empty()
-        && !pieces
-            .get(i.wrapping_sub(1))
-            .is_some_and(|p| p.sentence_end)
-    {
+    // "Rivera, that's R I V E R A", "Nguyen. N, G, U, Y, E, N.": a spelling after a lead-in
+    // or in a sentence of its own.
+    if !parts.is_empty() {
         let mut j = i;
         while pieces
             .get(j)
@@ -166,14 +179,35 @@ fn run(pieces: &[Piece], at: usize) -> (Vec<String>, bool, usize) {
             j += 1;
         }
         if let Some(piece) = pieces.get(j).filter(|p| p.spelled) {
-            if let Some(last) = parts.last_mut() {
-                *last = capitalized(&piece.lower);
-            }
+            apply_spelling(&mut parts, &piece.lower);
             spelled = true;
             i = j + 1;
         }
     }
     (parts, spelled, i - at)
+}
+
+/// The longest run of capitalized name words (the last of equals): a name said somewhere in
+/// an answer to "what's your name?" ("I told you already, Ann Rivera").
+fn capitalized_run(pieces: &[Piece]) -> Option<(Vec<String>, bool, usize, usize)> {
+    let mut best: Option<(Vec<String>, bool, usize, usize)> = None;
+    let mut i = 0;
+    while i < pieces.len() {
+        let capital = pieces[i].raw.chars().next().is_some_and(char::is_uppercase)
+            && pieces[i].raw != "I"
+            && name_like(&pieces[i]);
+        if !capital {
+            i += 1;
+            continue;
+        }
+        let (parts, spelled, used) = run(pieces, i);
+        let used = used.max(1);
+        if !parts.is_empty() && best.as_ref().is_none_or(|b| parts.len() >= b.0.len()) {
+            best = Some((parts, spelled, i, used));
+        }
+        i += used;
+    }
+    best
 }
 
 /// The piece before `i` was itself spelled (two spelled words are two names).
@@ -330,15 +364,19 @@ pub fn names(
         let covered = found
             .iter()
             .any(|f| pieces.get(start).is_some_and(|p| f.words.contains(&p.from)));
-        if !covered && start < pieces.len() {
-            let (parts, spelled, used) = run(&pieces, start);
-            if !parts.is_empty() {
-                found.push(Found {
-                    cue: NameCue::Full,
-                    name: person(&parts, NameCue::Full, spelled),
-                    words: pieces[start].from..pieces[start + used - 1].to,
-                });
-            }
+        let mut answer = (!covered && start < pieces.len())
+            .then(|| run(&pieces, start))
+            .filter(|(parts, ..)| !parts.is_empty())
+            .map(|(parts, spelled, used)| (parts, spelled, start, used));
+        if answer.is_none() && found.is_empty() {
+            answer = capitalized_run(&pieces);
+        }
+        if let Some((parts, spelled, start, used)) = answer {
+            found.push(Found {
+                cue: NameCue::Answer,
+                name: person(&parts, NameCue::Full, spelled),
+                words: pieces[start].from..pieces[start + used - 1].to,
+            });
         }
     }
     let mut out = Names {
@@ -351,7 +389,7 @@ pub fn names(
     // Strong cues fill first: "first name"/"last name" over "my name is" over "I'm".
     let rank = |cue: NameCue| match cue {
         NameCue::First | NameCue::Last => 0,
-        NameCue::Patient => 1,
+        NameCue::Patient | NameCue::Answer => 1,
         NameCue::Full => 2,
         NameCue::Weak => 3,
     };
@@ -359,7 +397,8 @@ pub fn names(
     let someone_else = out.relation.is_some() || found.iter().any(|f| f.cue == NameCue::Patient);
     for f in found {
         match f.cue {
-            NameCue::Patient => merge(&mut out.name, f.name),
+            // Asked for a name, the answer is the patient's, whoever the patient is.
+            NameCue::Patient | NameCue::Answer => merge(&mut out.name, f.name),
             _ if someone_else => merge(&mut out.caller, f.name),
             _ => merge(&mut out.name, f.name),
         }
@@ -459,6 +498,11 @@ mod tests {
         assert_eq!(full("Rivera", false), p("", ""));
         assert_eq!(full("Sure, it's Kowalski", true), p("Kowalski", ""));
         assert_eq!(
+            full("I told you already, Ann Rivera", true),
+            p("Ann", "Rivera")
+        );
+        assert_eq!(full("Ann, R I V E R A", true), p("Ann", "Rivera"));
+        assert_eq!(
             full("Ann, last name Rivera, R-I-V-E-R-A", true),
             p("Ann", "Rivera")
         );
@@ -477,6 +521,26 @@ mod tests {
             full("My name is Ann Rivera, R I V E R A", false),
             p("Ann", "Rivera")
         );
+    }
+
+    #[test]
+    fn spellings_confirm_or_correct() {
+        let h = n("Last name's Nguyen. N, G, U, Y, E, N.", true);
+        let name = h.name.unwrap();
+        assert_eq!(name.last.as_deref(), Some("Nguyen"));
+        assert!(name.spelled);
+        assert_eq!(
+            full("van der Berg, V A N D E R B E R G", true),
+            p("", "van der Berg")
+        );
+        assert_eq!(
+            full("Oluwaseun, O L U W A S E U N, Adeyemi.", true),
+            p("Oluwaseun", "Adeyemi")
+        );
+        // Asked for a name, the answer is the patient's even with a relation said after.
+        let h = n("Liam Walsh, he's my son.", true);
+        assert_eq!(h.relation, Some(Relation::Son));
+        assert_eq!(h.name.and_then(|n| n.last).as_deref(), Some("Walsh"));
     }
 
     #[test]

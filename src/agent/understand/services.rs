@@ -134,7 +134,8 @@ fn resolve_one(service: &Service, names: &[String], new_patient: Option<bool>) -
 }
 
 /// The clinic's appointment type for what the caller asked, from `catalogue` (names as the
-/// clinic writes them): the first service said that the clinic offers.
+/// clinic writes them): an emergency if one was described, else the first service said that
+/// the clinic offers.
 pub fn resolve_service(
     services: &[Service],
     catalogue: &[&str],
@@ -144,8 +145,11 @@ pub fn resolve_service(
         .iter()
         .map(|n| super::text::words(n).text)
         .collect();
-    services
-        .iter()
+    // Pain comes first: "my crown broke" needs the urgent visit, not a crown appointment.
+    let urgent = services.iter().filter(|s| **s == Service::Emergency);
+    let rest = services.iter().filter(|s| **s != Service::Emergency);
+    urgent
+        .chain(rest)
         .find_map(|s| resolve_one(s, &names, new_patient))
 }
 
@@ -215,6 +219,7 @@ mod tests {
         assert_eq!(r(&[Service::DeepCleaning], None), Some(5));
         assert_eq!(r(&[Service::Crown], None), Some(4));
         assert_eq!(r(&[Service::Whitening], None), None);
+        assert_eq!(r(&s("my crown broke"), None), Some(3));
         assert_eq!(r(&[Service::Whitening, Service::Cleaning], None), Some(1));
         // No exam type: a checkup is a cleaning visit.
         let small = ["New Patient Visit", "Adult Cleaning", "Limited Exam"];

@@ -256,6 +256,19 @@ pub fn time_of_day(
             i += 1 + used;
             continue;
         }
+        // "930", "1030" with a cue: "at 930", "1030 am".
+        if (3..=4).contains(&w.len()) && w.chars().all(|c| c.is_ascii_digit()) {
+            let (pm, used) = meridiem(words, i + 1);
+            let (h, m) = w.split_at(w.len() - 2);
+            if (pm.is_some() || matches!(prev, "at" | "around" | "by"))
+                && let (Ok(h), Ok(m)) = (h.parse::<u32>(), m.parse::<u32>())
+                && (1..=12).contains(&h)
+            {
+                found = clock(h, m, pm, part).or(found);
+                i += 1 + used;
+                continue;
+            }
+        }
         let Some(hour) = hour_value(w) else {
             i += 1;
             continue;
@@ -321,6 +334,9 @@ mod tests {
         assert_eq!(t("ten oh five", false), hm(10, 5));
         assert_eq!(t("at 7 in the evening", false), hm(19, 0));
         assert_eq!(t("14:00", false), hm(14, 0));
+        assert_eq!(t("at 930", false), hm(9, 30));
+        assert_eq!(t("1030 am", false), hm(10, 30));
+        assert_eq!(t("in 2026", false), None);
         assert_eq!(t("two thirty pm works", false), hm(14, 30));
     }
 

@@ -53,6 +53,8 @@ pub enum NameCue {
     Full,
     /// A name may follow ("this is", "I'm"): only a name-like word counts.
     Weak,
+    /// The whole answer to "what's your name?".
+    Answer,
 }
 
 /// Words after a name that say the name was the caller's: "Ann calling", "Ann here".
