@@ -132,11 +132,18 @@ fn heard_reason(heard: &Heard) -> String {
 
 /// What follows "about", "regarding"... in a request for a message, if anything does.
 fn said_reason(text: &str) -> Option<String> {
-    [" about ", " regarding ", " concerning ", " because ", " to tell them ", " that "]
-        .iter()
-        .filter_map(|cue| text.find(cue).map(|at| text[at + cue.len()..].trim()))
-        .find(|rest| rest.split_whitespace().count() >= 2)
-        .map(str::to_owned)
+    [
+        " about ",
+        " regarding ",
+        " concerning ",
+        " because ",
+        " to tell them ",
+        " that ",
+    ]
+    .iter()
+    .filter_map(|cue| text.find(cue).map(|at| text[at + cue.len()..].trim()))
+    .find(|rest| rest.split_whitespace().count() >= 2)
+    .map(str::to_owned)
 }
 
 /// An answer while taking a message. True when the turn is decided.

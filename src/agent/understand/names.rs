@@ -127,7 +127,15 @@ fn apply_spelling(parts: &mut Vec<String>, spelled: &str) {
             .collect()
     };
     let letters: String = spelled.chars().filter(|c| c.is_alphabetic()).collect();
-    if (0..parts.len()).any(|from| joined(from) == letters) {
+    // It spells the words it follows ("van der Berg"), or any one of them ("Siobhan
+    // O'Brien, S I O B H A N").
+    let spells = |part: &String| {
+        part.chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .eq(letters.chars().flat_map(char::to_lowercase))
+    };
+    if (0..parts.len()).any(|from| joined(from) == letters) || parts.iter().any(spells) {
         return;
     }
     match parts.last_mut() {
@@ -536,6 +544,11 @@ mod tests {
         assert_eq!(
             full("Oluwaseun, O L U W A S E U N, Adeyemi.", true),
             p("Oluwaseun", "Adeyemi")
+        );
+        // A spelling of the first name after the full name confirms it.
+        assert_eq!(
+            full("It's Siobhan O'Brien, that's S I O B H A N", true),
+            p("Siobhan", "O'Brien")
         );
         // Asked for a name, the answer is the patient's even with a relation said after.
         let h = n("Liam Walsh, he's my son.", true);

@@ -71,6 +71,28 @@ const NOT_A_TIME_BEFORE: &[&str] = &[
     "option", "number", "choice", "in", "those", "of", "first", "last", "next", "every", "than",
     "plus", "only", "just", "with",
 ];
+/// "One" after these is a pronoun ("that one works"), not 1 o'clock.
+const ONE_AS_PRONOUN_AFTER: &[&str] = &[
+    "the",
+    "that",
+    "this",
+    "which",
+    "any",
+    "either",
+    "other",
+    "second",
+    "third",
+    "earlier",
+    "later",
+    "early",
+    "late",
+    "morning",
+    "afternoon",
+    "middle",
+    "final",
+    "a",
+    "no",
+];
 /// A bare hour never precedes these: "two weeks", "three kids".
 const NOT_A_TIME_AFTER: &[&str] = &[
     "weeks",
@@ -99,9 +121,16 @@ const NOT_A_TIME_AFTER: &[&str] = &[
 ];
 
 pub fn day_part(text: &str) -> Option<DayPart> {
+    // "Good morning" greets; it asks for no time of day.
+    let mut text = text.to_owned();
+    for greeting in [" good morning ", " good afternoon ", " good evening "] {
+        while let Some(at) = text.find(greeting) {
+            text.replace_range(at..at + greeting.len(), " ");
+        }
+    }
     PARTS
         .iter()
-        .find(|(phrase, _)| has_any(text, &[phrase]))
+        .find(|(phrase, _)| has_any(&text, &[phrase]))
         .map(|(_, part)| *part)
 }
 
@@ -292,6 +321,12 @@ pub fn time_of_day(
                 && w != "one"
                 && (CUES_BEFORE.contains(&prev) || CUES_AFTER.contains(&next)))
             || (bare_ok && w == "one" && matches!(prev, "at" | "around" | "by"))
+            // "One works" while choosing is 1 o'clock; "that one works" is a pick.
+            || (choosing
+                && bare_ok
+                && w == "one"
+                && matches!(next, "works" | "work" | "sounds" | "is" | "please" | "o'clock")
+                && !ONE_AS_PRONOUN_AFTER.contains(&prev))
             || (choosing && bare_ok && w != "one");
         if cued {
             let minute = minutes.map_or(0, |(m, _)| m);
@@ -355,6 +390,10 @@ mod tests {
         assert_eq!(t("my son is two", false), None);
         assert_eq!(t("ten to three days", false), None);
         assert_eq!(t("ten to three", false), hm(14, 50));
+        assert_eq!(t("one works", true), hm(13, 0));
+        assert_eq!(t("that one works", true), None);
+        assert_eq!(t("the first one works", true), None);
+        assert_eq!(t("one works", false), None);
     }
 
     #[test]
@@ -367,5 +406,10 @@ mod tests {
         assert_eq!(day_part(" after work "), Some(DayPart::Evening));
         assert_eq!(day_part(" lunchtime "), Some(DayPart::Afternoon));
         assert_eq!(day_part(" anytime "), None);
+        assert_eq!(day_part(" good morning i'd like a crown "), None);
+        assert_eq!(
+            day_part(" good morning a crown wednesday afternoon "),
+            Some(DayPart::Afternoon)
+        );
     }
 }

@@ -203,6 +203,10 @@ pub const NEGATIONS: &[&str] = &[
     "forget it",
     "never mind",
     "nevermind",
+    "changed my mind",
+    "change my mind",
+    "on second thought",
+    "second thoughts",
     "mistake",
     "non",
 ];
