@@ -325,7 +325,9 @@ pub fn time_of_day(
             || (choosing
                 && bare_ok
                 && w == "one"
-                && matches!(next, "works" | "work" | "sounds" | "is" | "please" | "o'clock")
+                && (matches!(next, "please" | "")
+                    && matches!(prev, "do" | "take" | "say" | "it")
+                    || matches!(next, "works" | "work" | "sounds" | "is" | "o'clock"))
                 && !ONE_AS_PRONOUN_AFTER.contains(&prev))
             || (choosing && bare_ok && w != "one");
         if cued {
@@ -391,6 +393,10 @@ mod tests {
         assert_eq!(t("ten to three days", false), None);
         assert_eq!(t("ten to three", false), hm(14, 50));
         assert_eq!(t("one works", true), hm(13, 0));
+        assert_eq!(t("let's do one", true), hm(13, 0));
+        assert_eq!(t("make it one", true), hm(13, 0));
+        assert_eq!(t("the first one", true), None);
+        assert_eq!(t("one", true), None, "option one, or one o'clock: unclear");
         assert_eq!(t("that one works", true), None);
         assert_eq!(t("the first one works", true), None);
         assert_eq!(t("one works", false), None);
