@@ -23,8 +23,9 @@ const PER_CATEGORY: usize = 3;
 const AT_ONCE: usize = 6;
 const MAX_TOOLS_PER_TURN: usize = 6;
 const MAX_TURNS: usize = 24;
-/// The outcome pass rate this sample must keep (measured: see the report).
-const MIN_PASS_RATE: f64 = 0.6;
+/// The outcome pass rate this sample must keep: measured 54 of 54; the sample uses the real
+/// date, so its days vary from run to run.
+const MIN_PASS_RATE: f64 = 0.9;
 
 struct Played {
     turns: Vec<Turn>,

@@ -28,8 +28,9 @@ const COUNT: usize = 360;
 const MAX_TOOLS_PER_TURN: usize = 6;
 /// Caller turns before a call counts as going in circles.
 const MAX_TURNS: usize = 24;
-/// The outcome pass rate this corpus must keep (measured: see the report).
-const MIN_PASS_RATE: f64 = 0.76;
+/// The outcome pass rate this corpus must keep: measured 360 of 360 (deterministic); a few
+/// calls of slack for parser changes, no more.
+const MIN_PASS_RATE: f64 = 0.97;
 
 const GREETING: &str = "Thank you for calling Demo Dental. How can I help you today?";
 
