@@ -54,7 +54,7 @@ pub async fn run(
                     voice.tool_started(&request)?;
                     let result = tools.call(&request).await;
                     voice.tool_finished(&request, &result)?;
-                    next = Some(Event::Tool(request, result));
+                    next = Some(Event::Tool(Box::new((request, result))));
                 }
             }
         }

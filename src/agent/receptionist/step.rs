@@ -26,7 +26,8 @@ pub enum Event {
     Silence {
         in_a_row: u32,
     },
-    Tool(ToolCall, Result<ToolOutput, ToolError>),
+    /// A tool answered (boxed: it is far larger than the other events).
+    Tool(Box<(ToolCall, Result<ToolOutput, ToolError>)>),
 }
 
 /// Commands being collected for one step.
@@ -63,7 +64,10 @@ impl Dialogue {
         match event {
             Event::Heard(heard) => self.hear(&heard, facts, &mut out),
             Event::Silence { in_a_row } => self.silence(in_a_row, facts, &mut out),
-            Event::Tool(request, result) => self.tool_answered(request, result, facts, &mut out),
+            Event::Tool(answer) => {
+                let (request, result) = *answer;
+                self.tool_answered(request, result, facts, &mut out)
+            }
         }
         out.commands
     }
@@ -350,10 +354,8 @@ impl Dialogue {
 
     /// The next question or tool call for the task in hand.
     pub(super) fn advance(&mut self, facts: &Facts, out: &mut Out) {
-        if self.identity.verified.is_none() {
-            if !flow_identify::identify(self, facts, out) {
-                return;
-            }
+        if self.identity.verified.is_none() && !flow_identify::identify(self, facts, out) {
+            return;
         }
         match self.request.task {
             Some(Task::Book) => flow_book::advance(self, facts, out),

@@ -141,7 +141,7 @@ async fn office_info(ctx: &ToolContext<'_>) -> Result<OfficeInfo, ToolError> {
                 id: t.id.to_string(),
                 name: t.name.clone(),
                 kind: None,
-                minutes: Some(u32::from(t.duration.get())),
+                minutes: Some(t.duration.get()),
             })
             .collect(),
         cancellation_policy: c.settings.cancellation_policy.clone(),
@@ -390,7 +390,7 @@ async fn find_slots(ctx: &ToolContext<'_>, args: &FindSlots) -> Result<Slots, To
     }
     Ok(Slots {
         appointment_type: kind.name.clone(),
-        minutes: u32::from(kind.duration.get()),
+        minutes: kind.duration.get(),
         slots: picked
             .iter()
             .map(|s| SlotInfo {
