@@ -287,7 +287,7 @@ async fn nine_works_picks_the_nine_oclock_and_move_it_to_friday_instead_moves_it
         say Actually, can you move it to Friday instead?
         expect Which works best
         say the first one
-        expect move your cleaning
+        expect move Omar's cleaning
         expect Shall I go ahead
         say yes
         expect is now on Friday

@@ -247,7 +247,7 @@ async fn tool_calls_split_across_chunks_find_propose_and_book_after_a_yes() {
     assert!(
         readback
             .text
-            .contains("To confirm, that's a cleaning with Maria Lopez on")
+            .contains("To confirm, that's a cleaning for Lia with Maria Lopez on")
             && readback.text.trim_end().ends_with("Shall I book it?"),
         "the tools' read-back, word for word, ends the turn: {}",
         readback.text

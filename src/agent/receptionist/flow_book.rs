@@ -53,6 +53,7 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
             part: heard.part,
             time: heard.time,
             soonest: heard.soonest && heard.days.is_empty() && heard.week_of.is_none(),
+            ..When::default()
         };
         // "Move it to next Tuesday" when it already is on the coming Tuesday: a week on.
         if let Some(old) = request.target.as_ref().map(|t| t.date)
@@ -72,6 +73,17 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
             when.time = heard.time;
         }
         request.offered.clear();
+    }
+    // "After 2", "before ten": a bound, not a time to book.
+    let when = &mut request.when;
+    if let Some(time) = heard.time.filter(|_| when.time == heard.time) {
+        if heard.has_any(&["after", "later than", "from"]) && !heard.has("at") {
+            when.after = Some(time);
+            when.time = None;
+        } else if heard.has_any(&["before", "earlier than", "by"]) && !heard.has("at") {
+            when.before = Some(time);
+            when.time = None;
+        }
     }
 }
 
@@ -168,7 +180,11 @@ pub fn search(d: &mut Dialogue, kind: Search, facts: &Facts, out: &mut Out) {
             (last, last + Duration::days(13))
         }
     };
-    let narrow = when.time.is_some() || when.days.len() > 1 || kind != Search::Offer;
+    let narrow = when.time.is_some()
+        || when.after.is_some()
+        || when.before.is_some()
+        || when.days.len() > 1
+        || kind != Search::Offer;
     let part = match (kind, when.part) {
         (Search::Earlier | Search::Later, _) | (_, None) => TimeOfDay::Any,
         (_, Some(DayPart::Morning)) => TimeOfDay::Morning,
@@ -181,6 +197,10 @@ pub fn search(d: &mut Dialogue, kind: Search, facts: &Facts, out: &mut Out) {
         to: Some(to.max(from).max(today)),
         provider: request.provider.clone(),
         time_of_day: part,
+        around: when
+            .time
+            .filter(|_| kind == Search::Offer)
+            .map(|t| t.format("%H:%M").to_string()),
         limit: Some(if narrow { 10 } else { 3 }),
     }));
 }
@@ -322,6 +342,8 @@ fn candidates(d: &Dialogue, found: &Slots) -> Vec<SlotInfo> {
                 .as_ref()
                 .is_none_or(|t| t.spoken != s.spoken)
         })
+        .filter(|s| when.after.is_none_or(|t| s.time >= t))
+        .filter(|s| when.before.is_none_or(|t| s.time < t))
         .cloned()
         .collect()
 }
@@ -553,8 +575,13 @@ pub fn answer_confirm(
         || heard.earlier
         || heard.later
         || other_task;
-    if changes && offer.is_some() && consent != Some(Consent::Yes) {
-        // "No, with Dr. Chen", "Actually, make it Friday": a new search.
+    if changes && let Some(offered) = &offer {
+        // "No, with Dr. Chen", "Actually, make it Friday", "three is better": a new search,
+        // on the day read back unless another was named.
+        if heard.days.is_empty() && heard.week_of.is_none() {
+            d.request.when.days = vec![offered.date];
+            d.request.when.soonest = false;
+        }
         if heard.earlier || heard.later {
             d.request.offered = offer.into_iter().collect();
             search(

@@ -19,6 +19,9 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard) {
     if id.verified.is_some() {
         return;
     }
+    if id.said.len() < 2000 {
+        id.said.push_str(&heard.text);
+    }
     if heard.patient_relation.is_some() && id.relation.is_none() {
         id.relation = heard.patient_relation;
         // The caller's own record is not the patient's.
@@ -170,8 +173,19 @@ fn found_patient(
     out: &mut Out,
 ) {
     let by_caller_id = args.phone.is_some() && args.birth_date.is_none();
+    let someone_else = |first: &str| {
+        let first = first.to_lowercase();
+        let said = &d.identity.said;
+        d.identity
+            .first
+            .as_ref()
+            .is_some_and(|f| f.to_lowercase() != first)
+            || said.contains(&format!(" not {first} "))
+            || said.contains(&format!(" {first}'s "))
+    };
     if found.verified
         && let Some(patient) = found.patient
+        && !(by_caller_id && someone_else(&patient.first_name))
     {
         if by_caller_id {
             out.say(format!(

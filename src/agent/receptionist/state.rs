@@ -96,6 +96,9 @@ pub struct Identity {
     /// Someone other than the caller.
     pub relation: Option<Relation>,
     pub new_patient: Option<bool>,
+    /// What the caller said before being verified, to tell whether the record on file for
+    /// their number is really them ("I'm his wife, not Tomasz").
+    pub said: String,
     /// The caller's own number was tried against the records.
     pub caller_checked: bool,
     /// Name and birth date searches that found nobody.
@@ -116,6 +119,10 @@ pub struct When {
     pub week_of: Option<NaiveDate>,
     pub part: Option<DayPart>,
     pub time: Option<NaiveTime>,
+    /// "After 2": nothing earlier.
+    pub after: Option<NaiveTime>,
+    /// "Before ten": nothing at or after.
+    pub before: Option<NaiveTime>,
     pub soonest: bool,
 }
 
@@ -123,6 +130,8 @@ impl When {
     pub fn is_known(&self) -> bool {
         !self.days.is_empty()
             || self.week_of.is_some()
+            || self.after.is_some()
+            || self.before.is_some()
             || self.part.is_some()
             || self.time.is_some()
             || self.soonest

@@ -55,6 +55,15 @@ impl CallGuard {
         }
     }
 
+    /// Whom the caller has now proven to be. Another patient (or nobody) withdraws what was
+    /// proposed for the one before.
+    pub fn set_patient(&mut self, patient: Option<PatientId>) {
+        if self.patient != patient {
+            self.proposal = None;
+        }
+        self.patient = patient;
+    }
+
     /// Replaces any earlier proposal; returns its token.
     pub fn propose(&mut self, action: Action, readback: String) -> String {
         self.proposals_made += 1;

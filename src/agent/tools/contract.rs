@@ -73,6 +73,9 @@ pub struct FindSlots {
     pub provider: Option<String>,
     #[serde(default)]
     pub time_of_day: TimeOfDay,
+    /// "HH:MM": the open times closest to this one, every one of them (no spacing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub around: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }

@@ -167,6 +167,9 @@ async fn find_patient(
         patient: None,
         next: Some(next),
     };
+    // The verified patient is whoever the latest search proved: a caller who turns out to be
+    // someone else loses what the earlier match allowed.
+    ctx.guard.set_patient(None);
     let found = if let Some(phone) = trimmed(&args.phone) {
         let phone = PhoneNumber::parse(phone).map_err(bad)?;
         let matches = ctx
@@ -210,7 +213,7 @@ async fn find_patient(
             next: None,
         },
         [one] => {
-            ctx.guard.patient = Some(one.id);
+            ctx.guard.set_patient(Some(one.id));
             PatientMatch {
                 found: true,
                 verified: true,
@@ -259,7 +262,7 @@ async fn create_patient(
             .await
             .map_err(service)?,
     };
-    ctx.guard.patient = Some(patient.id);
+    ctx.guard.set_patient(Some(patient.id));
     Ok(Registered {
         created: true,
         verified: true,
@@ -371,11 +374,29 @@ async fn find_slots(ctx: &ToolContext<'_>, args: &FindSlots) -> Result<Slots, To
         .open_slots(ctx.org, &search, ctx.now)
         .await
         .map_err(service)?;
-    // Offer times people can tell apart: at least an hour between offers on one day.
+    let around = trimmed(&args.around)
+        .map(|t| {
+            chrono::NaiveTime::parse_from_str(t, "%H:%M")
+                .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M:%S"))
+                .map_err(|_| bad(format!("'around' must be HH:MM, not '{t}'")))
+        })
+        .transpose()?;
+    let in_part = slots
+        .iter()
+        .filter(|s| args.time_of_day.contains(s.local_start.hour()));
     let mut picked: Vec<&crate::booking::Slot> = Vec::new();
+    if let Some(around) = around {
+        // A time the caller named: the closest open times, however close together.
+        picked = in_part.collect();
+        picked.sort_by_key(|s| ((s.local_start.time() - around).num_minutes().abs(), s.start));
+        picked.truncate(limit);
+        picked.sort_by_key(|s| s.start);
+    }
+    // Offer times people can tell apart: at least an hour between offers on one day.
     for slot in slots
         .iter()
         .filter(|s| args.time_of_day.contains(s.local_start.hour()))
+        .filter(|_| around.is_none())
     {
         let close = picked.iter().any(|p| {
             p.local_start.date() == slot.local_start.date()
@@ -435,8 +456,9 @@ async fn propose_booking(
         return Err(ToolError::Refused(Refusal::SlotTaken));
     }
     let readback = format!(
-        "To confirm, that's {} with {} on {}. Shall I book it?",
+        "To confirm, that's {} for {} with {} on {}. Shall I book it?",
         with_article(&kind.name),
+        patient_first_name(ctx, patient).await?,
         provider.name,
         spoken_slot(start, zone)
     );
@@ -452,6 +474,19 @@ async fn propose_booking(
         readback,
         token,
     })
+}
+
+/// Named in read-backs, so a caller booking under the wrong record hears whose it is.
+async fn patient_first_name(
+    ctx: &ToolContext<'_>,
+    patient: PatientId,
+) -> Result<String, ToolError> {
+    Ok(ctx
+        .scheduler
+        .patient(ctx.org, patient)
+        .await
+        .map_err(service)?
+        .first_name)
 }
 
 /// One of the verified caller's own appointments; another patient's is "not found".
@@ -482,7 +517,8 @@ async fn propose_move(
         .map(|p| find_provider(&c, p).map(|p| p.id))
         .transpose()?;
     let readback = format!(
-        "To confirm, I'll move your {} from {} to {} with {}. Shall I go ahead?",
+        "To confirm, I'll move {}'s {} from {} to {} with {}. Shall I go ahead?",
+        patient_first_name(ctx, appointment.patient).await?,
         type_name(&c, &appointment).to_lowercase(),
         spoken_slot(appointment.start, zone),
         spoken_slot(start, zone),
@@ -508,7 +544,8 @@ async fn propose_cancel(
     let appointment = own_appointment(ctx, &args.appointment_id).await?;
     let c = catalogue(ctx).await?;
     let readback = format!(
-        "Just to confirm, you'd like to cancel your {} on {}?",
+        "Just to confirm, you'd like to cancel {}'s {} on {}?",
+        patient_first_name(ctx, appointment.patient).await?,
         type_name(&c, &appointment).to_lowercase(),
         spoken_slot(appointment.start, ctx.org.time_zone.tz())
     );

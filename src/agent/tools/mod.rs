@@ -162,6 +162,7 @@ pub const TOOLS: &[ToolDef] = &[
                 "to": {"type": "string", "description": "YYYY-MM-DD, clinic's date"},
                 "provider": {"type": "string", "description": "Provider name or id"},
                 "time_of_day": {"type": "string", "enum": ["morning", "afternoon", "evening", "any"]},
+                "around": {"type": "string", "description": "HH:MM, clinic time: the open times closest to it (for a time the caller named)"},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 10}
             }, "required": ["appointment_type", "from"], "additionalProperties": false})
         },
