@@ -53,6 +53,8 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
             part: heard.part,
             time: heard.time,
             soonest: heard.soonest && heard.days.is_empty() && heard.week_of.is_none(),
+            // Days ruled out stay ruled out.
+            not_weekdays: std::mem::take(&mut when.not_weekdays),
             ..When::default()
         };
         // "Move it to next Tuesday" when it already is on the coming Tuesday: a week on.
@@ -74,8 +76,15 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         }
         request.offered.clear();
     }
-    // "After 2", "before ten": a bound, not a time to book.
+    // "Anything but Monday", "I can't do Mondays": those weekdays are out, whatever else.
     let when = &mut request.when;
+    for day in &heard.not_days {
+        when.days.retain(|d| d != day);
+        if !when.not_weekdays.contains(&day.weekday()) {
+            when.not_weekdays.push(day.weekday());
+        }
+    }
+    // "After 2", "before ten": a bound, not a time to book.
     if let Some(time) = heard.time.filter(|_| when.time == heard.time) {
         if heard.has_any(&["after", "later than", "from"]) && !heard.has("at") {
             when.after = Some(time);
@@ -118,7 +127,30 @@ pub fn advance(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
             d.request.service = Some(names[i].to_owned());
         }
     }
+    if d.request.service.is_none() && d.identity.new_patient == Some(true) {
+        // A new patient who did not say what for: the clinic's first visit for new patients.
+        let names: Vec<&str> = facts
+            .office
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        if let Some(i) = resolve_service(&[Service::NewPatientExam], &names, Some(true)) {
+            out.say(format!(
+                "For a first visit, we start with {}.",
+                with_article(names[i])
+            ));
+            d.request.service = Some(names[i].to_owned());
+        }
+    }
+    if d.request.service.is_none() && d.request.asked_service >= 2 {
+        out.say("I'm sorry, I'm not sure which visit you need.");
+        d.request.asked_service = 0;
+        super::flow_handoff::offer_help(d, facts, out);
+        return;
+    }
     if d.request.service.is_none() {
+        d.request.asked_service += 1;
         let names = wording::service_names(facts);
         if std::mem::take(&mut d.request.unmatched_service) {
             out.say(format!(
@@ -181,6 +213,7 @@ pub fn search(d: &mut Dialogue, kind: Search, facts: &Facts, out: &mut Out) {
         }
     };
     let narrow = when.time.is_some()
+        || !when.not_weekdays.is_empty()
         || when.after.is_some()
         || when.before.is_some()
         || when.days.len() > 1
@@ -342,6 +375,7 @@ fn candidates(d: &Dialogue, found: &Slots) -> Vec<SlotInfo> {
                 .as_ref()
                 .is_none_or(|t| t.spoken != s.spoken)
         })
+        .filter(|s| !when.not_weekdays.contains(&s.date.weekday()))
         .filter(|s| when.after.is_none_or(|t| s.time >= t))
         .filter(|s| when.before.is_none_or(|t| s.time < t))
         .cloned()

@@ -119,6 +119,8 @@ pub struct When {
     pub week_of: Option<NaiveDate>,
     pub part: Option<DayPart>,
     pub time: Option<NaiveTime>,
+    /// "I can't do Mondays": never on these weekdays.
+    pub not_weekdays: Vec<chrono::Weekday>,
     /// "After 2": nothing earlier.
     pub after: Option<NaiveTime>,
     /// "Before ten": nothing at or after.
@@ -149,6 +151,8 @@ pub struct Request {
     pub services_heard: Vec<crate::agent::understand::Service>,
     /// The day was said as "next ..." (which may mean a week later than the coming one).
     pub said_next: bool,
+    /// Times the receptionist asked what the visit is for.
+    pub asked_service: u32,
     /// The caller named a service the clinic does not list.
     pub unmatched_service: bool,
     /// The provider the caller asked for, as the clinic names them.

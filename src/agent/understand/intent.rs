@@ -65,9 +65,17 @@ mod tests {
             "When is my appointment?",
             "Do I have something coming up?",
             "What time is my cleaning",
+            "i forgot when my appointment is, can you check for me",
+            "i forgot what time my appointment is",
+            "does he have anything coming up this week",
         ] {
             assert_eq!(i(said), Some(Intent::Check), "{said}");
         }
+        // Days ruled out are no reason to move anything.
+        assert_eq!(
+            i("i need a cleaning but i can't do mondays"),
+            Some(Intent::Book)
+        );
         assert_eq!(i("Can you fix my car?"), None);
         assert_eq!(i("What's your cancellation policy?"), None);
         assert_eq!(

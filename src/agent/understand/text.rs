@@ -108,6 +108,12 @@ fn push_token(words: &mut Words, raw: &str) {
         words.dropped_uh = lower == "uh";
         return;
     }
+    // "The first one's fine": "one is".
+    if lower == "one's" {
+        push_word(words, "one".to_owned(), "one".to_owned());
+        push_word(words, "is".to_owned(), "is".to_owned());
+        return;
+    }
     if std::mem::take(&mut words.dropped_uh) && lower == "huh" {
         push_word(words, "uh-huh".to_owned(), "uh-huh".to_owned());
         return;
