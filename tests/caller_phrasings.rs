@@ -423,3 +423,172 @@ async fn no_with_more_words_at_the_read_back_books_nothing() {
     .await;
     assert!(appointments(&app, kai).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_record_on_file_for_a_number_is_not_a_caller_who_says_they_are_someone_else() {
+    let app = TestApp::spawn().await;
+    let tomasz = patient(&app, "Tomasz", "Kowalski", (1985, 4, 12), "+1 555 201 3500").await;
+    book(&app, tomasz, Weekday::Thu).await;
+    // A roommate on Tomasz's phone hears nothing of his appointments.
+    talk(
+        &app,
+        "+15552013500",
+        "
+        say hi i'm tomasz's roommate, not tomasz, does he have anything coming up this week
+        expect-not on file for Tomasz
+        expect-not Maria Lopez
+        expect-not 9 AM
+        expect date of birth
+    ",
+    )
+    .await;
+    // Priya on the same phone books for herself, and hears her own name in the read-back.
+    talk(
+        &app,
+        "+15552013500",
+        &format!(
+            "
+        say hi this is Priya Shah, i need to book a cleaning on {}
+        expect-not on file for Tomasz
+        expect date of birth
+        say march third, nineteen ninety
+        expect new patient
+        say yes
+        expect Welcome, Priya
+        say the first one
+        expect for Priya
+        say yes
+        expect all set
+    ",
+            spoken(next(Weekday::Tue))
+        ),
+    )
+    .await;
+    let priya = find(&app, "Priya", "Shah", (1990, 3, 3))
+        .await
+        .expect("Priya registered");
+    assert_eq!(appointments(&app, priya.id).await.len(), 1);
+    assert_eq!(
+        appointments(&app, tomasz).await.len(),
+        1,
+        "Tomasz's own only"
+    );
+}
+
+/// A cleaning with Maria Lopez at 9 on the next `weekday`.
+async fn book(app: &TestApp, patient: PatientId, weekday: Weekday) {
+    let org = app.org("demo").await;
+    let catalogue = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    let cleaning = catalogue
+        .appointment_types
+        .iter()
+        .find(|t| t.name == "Cleaning")
+        .expect("cleaning");
+    let maria = catalogue
+        .providers
+        .iter()
+        .find(|p| p.name == "Maria Lopez")
+        .expect("maria");
+    let start =
+        ascendia::booking::parse_start(&format!("{}T09:00", next(weekday)), org.time_zone.tz())
+            .expect("start");
+    app.state
+        .scheduler
+        .book(
+            &org,
+            ascendia::booking::BookRequest {
+                patient,
+                appointment_type: cleaning.id,
+                provider: maria.id,
+                start,
+                operatory: None,
+                note: None,
+                source: "api".into(),
+                idempotency_key: None,
+                call_id: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("booked");
+}
+
+#[tokio::test]
+async fn bounds_half_hours_and_days_ruled_out_shape_the_offers() {
+    let app = TestApp::spawn().await;
+    patient(&app, "Chinedu", "Okafor", (1975, 5, 5), "+1 555 201 3600").await;
+    let thursday = next(Weekday::Thu);
+    let transcript = talk(
+        &app,
+        "+15552013600",
+        &format!(
+            "
+        say um do you have a filling anything {} after 2
+        expect Which works best
+        expect-not 8 AM
+        expect-not 9 AM
+        say actually, never mind that. Can I get a cleaning on {} at eleven thirty instead
+        expect 11:30 AM
+        say no, hmm, I can't do Mondays or Wednesdays actually, what else is there
+        expect 11:30 AM
+        expect-not Monday
+        expect-not Wednesday
+    ",
+            spoken(thursday),
+            spoken(next(Weekday::Wed))
+        ),
+    )
+    .await;
+    assert!(!transcript.turns.is_empty());
+}
+
+#[tokio::test]
+async fn hours_for_one_day_a_spoken_callback_number_and_a_warning_for_a_swollen_face() {
+    let app = TestApp::spawn().await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say what time do you close on friday
+        expect Friday 8 AM to 2 PM
+        expect-not Monday
+        say are you open on saturday
+        expect closed on Saturday
+        say can I leave a message? this is Grace O'Connor and my number is five five five two three four nine eight seven six
+        expect pass on
+        say please call me back about my bill from last month
+        expect passed your message
+    ",
+    )
+    .await;
+    let org = app.org("demo").await;
+    let page = app
+        .state
+        .scheduler
+        .messages(&org, &ascendia::booking::MessageQuery::default())
+        .await
+        .expect("messages");
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].caller_name, "Grace O'Connor");
+    assert_eq!(
+        page.items[0].callback.as_ref().map(|p| p.as_str()),
+        Some("+15552349876"),
+        "the number said, not the one calling"
+    );
+    assert!(page.items[0].reason.contains("bill"));
+
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say my face is really swollen on one side and i have a fever and i can barely open my mouth
+        expect 911
+    ",
+    )
+    .await;
+}

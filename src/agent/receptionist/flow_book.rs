@@ -486,6 +486,7 @@ pub fn answer_choice(
         return true;
     }
     let new_wish = !heard.days.is_empty()
+        || !heard.not_days.is_empty()
         || heard.week_of.is_some()
         || heard.time.is_some()
         || heard.part.is_some()
@@ -603,6 +604,7 @@ pub fn answer_confirm(
         .and_then(|i| facts.office.providers.get(i))
         .is_some_and(|p| offer.as_ref().is_none_or(|o| o.provider != p.name));
     let changes = other_day
+        || !heard.not_days.is_empty()
         || heard.week_of.is_some()
         || other_time
         || other_provider

@@ -90,9 +90,15 @@ pub fn start_message(d: &mut Dialogue, heard: &Heard, facts: &Facts, out: &mut O
             (Some(first), None) => Some(first.clone()),
             _ => None,
         });
+    let said_name = heard.name.as_ref().map(full_name).filter(|n| !n.is_empty());
     d.message = Message {
-        name: known_name,
-        callback: d.identity.phone.clone().or_else(|| facts.caller.clone()),
+        name: said_name.or(known_name),
+        // A number said aloud is the one to call back, over the one calling.
+        callback: heard
+            .phone
+            .clone()
+            .or_else(|| d.identity.phone.clone())
+            .or_else(|| facts.caller.clone()),
         reason: None,
         language: d.language,
     };
@@ -126,6 +132,14 @@ fn next_message_part(d: &mut Dialogue, _facts: &Facts, out: &mut Out) {
     d.phase = Phase::Message(part);
 }
 
+fn full_name(name: &crate::agent::understand::PersonName) -> String {
+    [name.first.as_deref(), name.last.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn heard_reason(heard: &Heard) -> String {
     heard.text.trim().to_owned()
 }
@@ -157,12 +171,10 @@ pub fn answer_message(
     match part {
         MessagePart::Name => match &heard.name {
             Some(name) => {
-                let full = [name.first.as_deref(), name.last.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                d.message.name = Some(full);
+                d.message.name = Some(full_name(name));
+                if heard.phone.is_some() {
+                    d.message.callback = heard.phone.clone();
+                }
             }
             None => {
                 out.say("Sorry, could I have your name again?");
@@ -178,6 +190,11 @@ pub fn answer_message(
                 return true;
             }
         },
+        // A number said instead of a reason corrects the callback; the reason is still owed.
+        MessagePart::Reason if heard.phone.is_some() && heard.word_count() <= 16 => {
+            d.message.callback = heard.phone.clone();
+            out.say("Thank you, I'll use that number.");
+        }
         MessagePart::Reason => d.message.reason = Some(heard_reason(heard)),
     }
     next_message_part(d, facts, out);

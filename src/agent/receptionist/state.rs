@@ -199,6 +199,8 @@ pub struct Dialogue {
     pub misheard: u32,
     /// Turns in a row that understood nothing useful.
     pub lost: u32,
+    /// The caller was told when to go to the emergency room instead.
+    pub warned: bool,
     /// The language the caller speaks, once it is not English.
     pub language: Option<Language>,
 }

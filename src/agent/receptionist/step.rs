@@ -174,6 +174,9 @@ impl Dialogue {
         if !only_asking {
             self.take_intent(heard);
         }
+        if !self.warned {
+            self.warned = wording::warn_if_dangerous(heard, out);
+        }
         self.absorb(heard, facts);
 
         if self.request.task.is_none() {

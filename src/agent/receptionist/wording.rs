@@ -83,12 +83,23 @@ pub fn answer_questions(heard: &Heard, facts: &Facts, out: &mut Out) -> bool {
                     out.say("I don't have our hours on file, I'm sorry.");
                     continue;
                 }
-                let days: Vec<String> = office
+                // "What time do you close on Friday?": that day only.
+                let asked: Vec<String> = heard
+                    .days
+                    .iter()
+                    .map(|d| d.format("%A").to_string())
+                    .collect();
+                let hours: Vec<String> = office
                     .hours
                     .iter()
+                    .filter(|h| asked.is_empty() || asked.contains(&full_day(&h.day)))
                     .map(|h| format!("{} {} to {}", full_day(&h.day), h.open, h.close))
                     .collect();
-                out.say(format!("We're open {}.", list(&days, "and")));
+                if hours.is_empty() {
+                    out.say(format!("We're closed on {}.", list(&asked, "and")));
+                } else {
+                    out.say(format!("We're open {}.", list(&hours, "and")));
+                }
             }
             Question::Address => match &office.address {
                 Some(address) => out.say(format!("We're at {address}.")),
@@ -141,6 +152,34 @@ fn full_day(short: &str) -> String {
         other => other,
     }
     .to_owned()
+}
+
+/// Signs of a spreading infection or an airway problem: more than a dental visit can wait for.
+pub fn warn_if_dangerous(heard: &Heard, out: &mut Out) -> bool {
+    let swelling = heard.has_any(&["swollen", "swelling", "puffy"]);
+    let danger = heard.has_any(&[
+        "fever",
+        "trouble breathing",
+        "hard to breathe",
+        "can't breathe",
+        "cannot breathe",
+        "trouble swallowing",
+        "can't swallow",
+        "hard to swallow",
+        "barely open my mouth",
+        "can't open my mouth",
+        "eye is swollen",
+        "my face",
+        "my neck",
+    ]);
+    if !(danger && (swelling || heard.has_any(&["fever", "breath", "breathe", "swallow"]))) {
+        return false;
+    }
+    out.say("I'm sorry you're going through that.");
+    out.say(
+        "If you have any trouble breathing or swallowing, or the swelling is spreading, please call 911 or go to the nearest emergency room right away.",
+    );
+    true
 }
 
 /// Greetings, thanks and what the receptionist cannot do, when no task is in hand.

@@ -315,6 +315,8 @@ fn days_ruled_out_and_holidays() {
     assert_eq!(heard.intent, Some(Intent::Reschedule));
     assert_eq!((heard.days.len(), heard.not_days.len()), (0, 1));
     assert_eq!(h("Anything but Friday").not_days, [date(2026, 11, 27)]);
+    let both = h("I can't do Mondays or Wednesdays");
+    assert_eq!((both.days.len(), both.not_days.len()), (0, 2));
     assert_eq!(
         in_context("I was born on Christmas day 1980", Expecting::BirthDate).birth_date,
         Some(date(1980, 12, 25))

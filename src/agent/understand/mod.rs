@@ -99,14 +99,24 @@ pub fn hear(raw: &str, ctx: &Context) -> Heard {
     days.extend(relative.days);
     days.sort_by_key(|(at, _)| *at);
     let mut week_of = None;
+    // "I can't do Mondays or Wednesdays": a day joined to a ruled-out one is out too.
+    let mut ruled_out_at: Option<usize> = None;
     for (at, day) in days {
+        let joined_to_ruled_out = ruled_out_at.is_some_and(|prev| {
+            at > prev
+                && at - prev <= 3
+                && lower[prev + 1..at]
+                    .iter()
+                    .all(|w| matches!(*w, "or" | "and" | "nor" | "either" | "also"))
+        });
         // "the week of December 7th" is a week, not a day.
         let before = |k: usize| at.checked_sub(k).map_or("", |i| lower[i]);
         if before(1) == "of" && before(2) == "week"
             || before(1) == "the" && before(2) == "of" && before(3) == "week"
         {
             week_of = week_of.or(Some(calendar::monday_of(day)));
-        } else if days::ruled_out(&lower, at) {
+        } else if days::ruled_out(&lower, at) || joined_to_ruled_out {
+            ruled_out_at = Some(at);
             if !heard.not_days.contains(&day) {
                 heard.not_days.push(day);
             }
