@@ -592,3 +592,43 @@ async fn hours_for_one_day_a_spoken_callback_number_and_a_warning_for_a_swollen_
     )
     .await;
 }
+
+#[tokio::test]
+async fn earliest_unknown_services_a_spelled_correction_and_calling_back_later() {
+    let app = TestApp::spawn().await;
+    let tomasz = patient(&app, "Tomasz", "Kowalski", (1985, 4, 12), "+1 555 201 3700").await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say um what about invisalign
+        expect don't think we offer that
+        say oh okay. i'll call back later when i have my calendar
+        expect-not pass on
+        expect-not your name
+    ",
+    )
+    .await;
+    talk(
+        &app,
+        UNKNOWN_CALLER,
+        "
+        say i need a cleaning, what's the earliest you have
+        expect first and last name
+        say thomas kowalski, april twelfth nineteen eighty five
+        expect new patient
+        say k o w a l s k i, and it's tomasz, t o m a s z
+        expect-not Welcome
+        expect Thank you, Tomasz
+        expect Which works best
+    ",
+    )
+    .await;
+    let same_name = patients_with_phone(&app, "+1 555 201 3700").await;
+    assert_eq!(same_name.len(), 1, "no second Tomasz");
+    assert_eq!(same_name[0].id, tomasz);
+    assert!(
+        patients_with_phone(&app, UNKNOWN_CALLER).await.is_empty(),
+        "nobody registered"
+    );
+}

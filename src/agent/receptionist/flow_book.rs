@@ -76,6 +76,11 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         }
         request.offered.clear();
     }
+    // "After school": from three.
+    if heard.has_any(&["after school", "once school is out"]) {
+        request.when.after = chrono::NaiveTime::from_hms_opt(15, 0, 0);
+        request.when.part = None;
+    }
     // "Anything but Monday", "I can't do Mondays": those weekdays are out, whatever else.
     let when = &mut request.when;
     for day in &heard.not_days {
@@ -124,6 +129,17 @@ pub fn advance(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
             .collect();
         if let Some(i) = resolve_service(&d.request.services_heard, &names, d.identity.new_patient)
         {
+            let first_visit = resolve_service(&[Service::NewPatientExam], &names, Some(true));
+            let asked_for_it = d.request.services_heard.contains(&Service::NewPatientExam);
+            if first_visit == Some(i)
+                && !asked_for_it
+                && d.request.service.as_deref() != Some(names[i])
+            {
+                out.say(format!(
+                    "For a first visit, we start with {}.",
+                    with_article(names[i])
+                ));
+            }
             d.request.service = Some(names[i].to_owned());
         }
     }

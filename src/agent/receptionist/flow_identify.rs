@@ -275,7 +275,10 @@ fn register(d: &mut Dialogue, out: &mut Out) {
 /// The answer to "Are you a new patient with us?".
 pub fn answer_new_patient(d: &mut Dialogue, heard: &Heard, facts: &Facts, out: &mut Out) {
     let corrected = heard.name.is_some() || heard.birth_date.is_some();
-    if corrected && heard.new_patient.is_none() && heard.consent != Some(Consent::Yes) {
+    // A name spelled out is a correction, whatever else the letters sound like ("k" for okay).
+    let spelled = heard.name.as_ref().is_some_and(|n| n.spelled);
+    if corrected && heard.new_patient.is_none() && (heard.consent != Some(Consent::Yes) || spelled)
+    {
         // A corrected name or birth date: search again.
         d.phase = Phase::Identifying;
         absorb(d, heard);

@@ -6,7 +6,7 @@ use crate::agent::Ending;
 use crate::agent::tools::ToolError;
 use crate::agent::tools::ToolOutput;
 use crate::agent::tools::contract::ToolCall;
-use crate::agent::understand::{Heard, Intent};
+use crate::agent::understand::{Heard, Intent, Question, Topic};
 
 use super::state::{Dialogue, Facts, Phase, Request, Task};
 use super::{flow_book, flow_handoff, flow_identify, flow_manage, wording};
@@ -160,10 +160,12 @@ impl Dialogue {
         }
 
         let answered = wording::answer_questions(heard, facts, out);
-        let unanswerable = heard
-            .questions
-            .iter()
-            .any(|q| matches!(q, crate::agent::understand::Question::Unanswerable(_)));
+        let unanswerable = heard.questions.iter().any(|q| match q {
+            // "What's the earliest you have" is no unknown question.
+            Question::Unanswerable(Topic::Other) => !heard.soonest && heard.days.is_empty(),
+            Question::Unanswerable(_) => true,
+            _ => false,
+        });
         // "Where do I park when I come in?" asks about parking, not for a visit.
         let only_asking = unanswerable
             && heard.services.is_empty()
@@ -322,8 +324,21 @@ impl Dialogue {
 
     /// A new task replaces the one in hand; the same task again keeps what is known.
     fn take_intent(&mut self, heard: &Heard) {
-        let Some(intent) = heard.intent else {
-            return;
+        // "What's the earliest you have?", "anything Thursday?": a visit, though unnamed.
+        let asks_for_a_time = heard.soonest
+            || !heard.days.is_empty()
+            || heard.week_of.is_some()
+            // "How much is a cleaning?" names a service but asks a price.
+            || !heard.services.is_empty() && heard.questions.is_empty();
+        let intent = match heard.intent {
+            Some(intent) => intent,
+            None if self.request.task.is_none()
+                && self.phase != Phase::AnythingElse
+                && asks_for_a_time =>
+            {
+                Intent::Book
+            }
+            None => return,
         };
         let task = match intent {
             Intent::Book => Task::Book,
@@ -357,6 +372,14 @@ impl Dialogue {
 
     /// The next question or tool call for the task in hand.
     pub(super) fn advance(&mut self, facts: &Facts, out: &mut Out) {
+        // "Do you do Invisalign?": say so before asking who is calling.
+        if self.request.task == Some(Task::Book)
+            && self.request.unmatched_service
+            && self.request.service.is_none()
+        {
+            flow_book::advance(self, facts, out);
+            return;
+        }
         if self.identity.verified.is_none() && !flow_identify::identify(self, facts, out) {
             return;
         }

@@ -76,6 +76,12 @@ pub fn answer_questions(heard: &Heard, facts: &Facts, out: &mut Out) -> bool {
     let office = &facts.office;
     let mut answered = false;
     for question in &heard.questions {
+        // "What's the earliest you have?" asks for a time, not for information.
+        if *question == Question::Unanswerable(Topic::Other)
+            && (heard.soonest || !heard.days.is_empty())
+        {
+            continue;
+        }
         answered = true;
         match question {
             Question::Hours => {
