@@ -223,6 +223,31 @@ fn month_first(words: &[&str], at: usize, birth_context: bool) -> Option<Mention
     })
 }
 
+/// The year first: "nineteen eighty-five, April the twelfth", and, when a birth date is
+/// expected, "eighty-seven, June the fourth".
+fn year_first(words: &[&str], at: usize, birth_context: bool) -> Option<Mention> {
+    let rest = &words[at..];
+    let (year, used) = match year_value(rest) {
+        Some((year, used)) if (1900..=2100).contains(&year) => (Year::Full(year), used),
+        _ if birth_context => {
+            let (value, used) = cardinal_value(rest)?;
+            let spoken = !rest[0].chars().all(|c| c.is_ascii_digit()) || rest[0].len() == 2;
+            ((32..100).contains(&value) && spoken).then_some((Year::Short(value), used))?
+        }
+        _ => return None,
+    };
+    let after = at + used;
+    words.get(after)?;
+    let date = month_first(words, after, false).filter(|m| m.year.is_none())?;
+    Some(Mention {
+        at,
+        used: used + date.used,
+        month: date.month,
+        day: date.day,
+        year: Some(year),
+    })
+}
+
 /// "the 14th of december (1980)", "14 december".
 fn day_first(words: &[&str], at: usize, birth_context: bool) -> Option<Mention> {
     let rest = &words[at..];
@@ -284,6 +309,7 @@ pub fn mentions(words: &[&str], taken: &[bool], birth_context: bool) -> Vec<Ment
             continue;
         }
         let mention = holiday(words, at, birth_context)
+            .or_else(|| year_first(words, at, birth_context))
             .or_else(|| month_first(words, at, birth_context))
             .or_else(|| day_first(words, at, birth_context))
             .or_else(|| numeric(words, at))
@@ -323,6 +349,14 @@ mod tests {
             [(3, 15, Some(Year::Full(1982)))]
         );
         assert_eq!(said("3/15/82", false), [(3, 15, Some(Year::Short(82)))]);
+        assert_eq!(
+            said("nineteen eighty five april the twelfth", false),
+            [(4, 12, Some(Year::Full(1985)))]
+        );
+        assert_eq!(
+            said("eighty-seven june the fourth", true),
+            [(6, 4, Some(Year::Short(87)))]
+        );
         assert_eq!(said("12/3", false), [(12, 3, None)]);
         assert_eq!(said("may i come in", false), []);
         assert_eq!(
