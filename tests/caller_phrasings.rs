@@ -6,15 +6,20 @@
 mod common;
 
 use ascendia::booking::{
-    Appointment, AppointmentStatus, NewPatient, Patient, PatientId, PatientLookup, PhoneNumber,
+    Appointment, AppointmentStatus, Patient, PatientId, PatientLookup, PhoneNumber,
 };
-use ascendia::client::{CallOptions, script};
-use ascendia::store::AppointmentFilter;
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
-use common::{TIMEOUT, TestApp};
+use common::TestApp;
+use common::demo::{UNKNOWN_CALLER, find, next, patient, spoken, talk};
 
-const ZONE: &str = "America/New_York";
-const UNKNOWN_CALLER: &str = "+15555550100";
+/// The patient's appointments still on the books.
+async fn appointments(app: &TestApp, patient: PatientId) -> Vec<Appointment> {
+    common::demo::appointments(app, patient)
+        .await
+        .into_iter()
+        .filter(|a| a.status == AppointmentStatus::Scheduled)
+        .collect()
+}
 
 fn clinic_today() -> NaiveDate {
     Utc::now()
@@ -30,78 +35,6 @@ fn next_week(weekday: Weekday) -> NaiveDate {
     monday + Duration::days(i64::from(weekday.num_days_from_monday()))
 }
 
-fn next(weekday: Weekday) -> NaiveDate {
-    common::next_weekday(ZONE, weekday, 1)
-        .parse()
-        .expect("date")
-}
-
-fn spoken(date: NaiveDate) -> String {
-    date.format("%A, %B %-d").to_string()
-}
-
-async fn talk(app: &TestApp, caller: &str, script_text: &str) -> script::Transcript {
-    let steps = script::parse(script_text).expect("script parses");
-    let mut options = CallOptions::default();
-    options.call.from_number = Some(caller.to_owned());
-    let url = app.ws(&format!(
-        "/llm-websocket/demo/phrasing-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut log = Vec::new();
-    let result = script::run_with(&url, options, &steps, TIMEOUT, |line| {
-        log.push(line.to_owned())
-    })
-    .await;
-    match result {
-        Ok(transcript) => transcript,
-        Err(err) => panic!("{err}\n--- conversation ---\n{}", log.join("\n")),
-    }
-}
-
-async fn patient(
-    app: &TestApp,
-    first: &str,
-    last: &str,
-    birth: (i32, u32, u32),
-    phone: &str,
-) -> PatientId {
-    let org = app.org("demo").await;
-    let birth = NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("birth date");
-    let new = NewPatient::new(
-        first,
-        last,
-        birth,
-        Some(PhoneNumber::parse(phone).expect("phone")),
-        None,
-        Utc::now().date_naive(),
-    )
-    .expect("valid patient");
-    app.state
-        .scheduler
-        .create_patient(&org, new, Utc::now())
-        .await
-        .expect("patient")
-        .id
-}
-
-async fn find(app: &TestApp, first: &str, last: &str, birth: (i32, u32, u32)) -> Option<Patient> {
-    let org = app.org("demo").await;
-    let birth = NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("birth date");
-    let lookup = PatientLookup::Name {
-        last_name: last,
-        first_name: Some(first),
-        birth_date: birth,
-    };
-    app.state
-        .scheduler
-        .find_patients(&org, lookup)
-        .await
-        .expect("lookup")
-        .into_iter()
-        .next()
-}
-
 /// Everyone registered with this phone number.
 async fn patients_with_phone(app: &TestApp, phone: &str) -> Vec<Patient> {
     let org = app.org("demo").await;
@@ -111,18 +44,6 @@ async fn patients_with_phone(app: &TestApp, phone: &str) -> Vec<Patient> {
         .find_patients(&org, PatientLookup::Phone(&phone))
         .await
         .expect("lookup")
-}
-
-async fn appointments(app: &TestApp, patient: PatientId) -> Vec<Appointment> {
-    let org = app.org("demo").await;
-    app.state
-        .scheduler
-        .appointments(&org, AppointmentFilter::Patient(patient))
-        .await
-        .expect("appointments")
-        .into_iter()
-        .filter(|a| a.status == AppointmentStatus::Scheduled)
-        .collect()
 }
 
 async fn provider_name(app: &TestApp, appointment: &Appointment) -> String {
@@ -428,7 +349,15 @@ async fn no_with_more_words_at_the_read_back_books_nothing() {
 async fn the_record_on_file_for_a_number_is_not_a_caller_who_says_they_are_someone_else() {
     let app = TestApp::spawn().await;
     let tomasz = patient(&app, "Tomasz", "Kowalski", (1985, 4, 12), "+1 555 201 3500").await;
-    book(&app, tomasz, Weekday::Thu).await;
+    common::demo::book(
+        &app,
+        tomasz,
+        "Cleaning",
+        "Maria Lopez",
+        next(Weekday::Thu),
+        9,
+    )
+    .await;
     // A roommate on Tomasz's phone hears nothing of his appointments.
     talk(
         &app,
@@ -473,49 +402,6 @@ async fn the_record_on_file_for_a_number_is_not_a_caller_who_says_they_are_someo
         1,
         "Tomasz's own only"
     );
-}
-
-/// A cleaning with Maria Lopez at 9 on the next `weekday`.
-async fn book(app: &TestApp, patient: PatientId, weekday: Weekday) {
-    let org = app.org("demo").await;
-    let catalogue = app
-        .state
-        .scheduler
-        .catalogue(&org)
-        .await
-        .expect("catalogue");
-    let cleaning = catalogue
-        .appointment_types
-        .iter()
-        .find(|t| t.name == "Cleaning")
-        .expect("cleaning");
-    let maria = catalogue
-        .providers
-        .iter()
-        .find(|p| p.name == "Maria Lopez")
-        .expect("maria");
-    let start =
-        ascendia::booking::parse_start(&format!("{}T09:00", next(weekday)), org.time_zone.tz())
-            .expect("start");
-    app.state
-        .scheduler
-        .book(
-            &org,
-            ascendia::booking::BookRequest {
-                patient,
-                appointment_type: cleaning.id,
-                provider: maria.id,
-                start,
-                operatory: None,
-                note: None,
-                source: "api".into(),
-                idempotency_key: None,
-                call_id: None,
-            },
-            Utc::now(),
-        )
-        .await
-        .expect("booked");
 }
 
 #[tokio::test]

@@ -5,101 +5,11 @@
 
 mod common;
 
-use ascendia::booking::{
-    Appointment, AppointmentStatus, BookRequest, NewPatient, Patient, PatientId, PatientLookup,
-    PhoneNumber,
-};
+use ascendia::booking::{Appointment, AppointmentStatus};
 use ascendia::client::{CallOptions, script};
-use ascendia::store::AppointmentFilter;
 use chrono::{NaiveDate, NaiveTime, Utc, Weekday};
+use common::demo::{UNKNOWN_CALLER, ZONE, appointments, book, find, next, patient, spoken, talk};
 use common::{TIMEOUT, TestApp};
-
-const ZONE: &str = "America/New_York";
-/// The number the test caller dials from unless a conversation says otherwise.
-const UNKNOWN_CALLER: &str = "+15555550100";
-
-fn next(weekday: Weekday) -> NaiveDate {
-    common::next_weekday(ZONE, weekday, 1)
-        .parse()
-        .expect("date")
-}
-
-/// "Tuesday, December 8", as the receptionist says dates.
-fn spoken(date: NaiveDate) -> String {
-    date.format("%A, %B %-d").to_string()
-}
-
-async fn talk(app: &TestApp, caller: &str, script_text: &str) -> script::Transcript {
-    let steps = script::parse(script_text).expect("script parses");
-    let mut options = CallOptions::default();
-    options.call.from_number = Some(caller.to_owned());
-    let url = app.ws(&format!(
-        "/llm-websocket/demo/conv-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut log = Vec::new();
-    let result = script::run_with(&url, options, &steps, TIMEOUT, |line| {
-        log.push(line.to_owned())
-    })
-    .await;
-    match result {
-        Ok(transcript) => transcript,
-        Err(err) => panic!("{err}\n--- conversation ---\n{}", log.join("\n")),
-    }
-}
-
-async fn patient(
-    app: &TestApp,
-    first: &str,
-    last: &str,
-    birth: (i32, u32, u32),
-    phone: &str,
-) -> PatientId {
-    let org = app.org("demo").await;
-    let birth = NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("birth date");
-    let today = Utc::now().date_naive();
-    let new = NewPatient::new(
-        first,
-        last,
-        birth,
-        Some(PhoneNumber::parse(phone).expect("phone")),
-        None,
-        today,
-    )
-    .expect("valid patient");
-    app.state
-        .scheduler
-        .create_patient(&org, new, Utc::now())
-        .await
-        .expect("patient")
-        .id
-}
-
-async fn find(app: &TestApp, first: &str, last: &str, birth: (i32, u32, u32)) -> Option<Patient> {
-    let org = app.org("demo").await;
-    let birth = NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("birth date");
-    let lookup = PatientLookup::Name {
-        last_name: last,
-        first_name: Some(first),
-        birth_date: birth,
-    };
-    app.state
-        .scheduler
-        .find_patients(&org, lookup)
-        .await
-        .expect("lookup")
-        .into_iter()
-        .next()
-}
-
-async fn appointments(app: &TestApp, patient: PatientId) -> Vec<Appointment> {
-    let org = app.org("demo").await;
-    app.state
-        .scheduler
-        .appointments(&org, AppointmentFilter::Patient(patient))
-        .await
-        .expect("appointments")
-}
 
 async fn id_of(
     app: &TestApp,
@@ -122,46 +32,6 @@ async fn id_of(
         .expect("type")
         .id;
     (kind, catalogue.providers)
-}
-
-/// Books directly through the engine, at the clinic's wall-clock time.
-async fn book(
-    app: &TestApp,
-    patient: PatientId,
-    kind: &str,
-    provider: &str,
-    date: NaiveDate,
-    hour: u32,
-) -> Appointment {
-    let org = app.org("demo").await;
-    let (kind, providers) = id_of(app, kind).await;
-    let provider = providers
-        .iter()
-        .find(|p| p.name == provider)
-        .expect("provider")
-        .id;
-    let start = ascendia::booking::parse_start(&format!("{date}T{hour:02}:00"), org.time_zone.tz())
-        .expect("start");
-    app.state
-        .scheduler
-        .book(
-            &org,
-            BookRequest {
-                patient,
-                appointment_type: kind,
-                provider,
-                start,
-                operatory: None,
-                note: None,
-                source: "test".into(),
-                idempotency_key: None,
-                call_id: None,
-            },
-            Utc::now(),
-        )
-        .await
-        .expect("booked")
-        .appointment
 }
 
 /// The clinic's wall-clock date and time of an appointment.
