@@ -76,6 +76,23 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         }
         request.offered.clear();
     }
+    // "Something later in the day": the afternoon, not an hour on.
+    if heard.has_any(&["later in the day", "later that day", "later on in the day"]) {
+        request.when.part = Some(DayPart::Afternoon);
+        request.when.time = None;
+    }
+    // "The last appointment of the day": the latest times.
+    if heard.has_any(&[
+        "last appointment",
+        "last thing",
+        "last one of the day",
+        "latest you have",
+        "latest you've got",
+        "end of the day",
+        "as late as",
+    ]) {
+        request.when.latest = true;
+    }
     // "After school": from three.
     if heard.has_any(&["after school", "once school is out"]) {
         request.when.after = chrono::NaiveTime::from_hms_opt(15, 0, 0);
@@ -90,7 +107,8 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         }
     }
     // "After 2", "before ten": a bound, not a time to book.
-    if let Some(time) = heard.time.filter(|_| when.time == heard.time) {
+    let routine = heard.has_any(&["before work", "after work", "before school", "after lunch"]);
+    if let Some(time) = heard.time.filter(|_| when.time == heard.time && !routine) {
         if heard.has_any(&["after", "later than", "from"]) && !heard.has("at") {
             when.after = Some(time);
             when.time = None;
@@ -229,6 +247,7 @@ pub fn search(d: &mut Dialogue, kind: Search, facts: &Facts, out: &mut Out) {
         }
     };
     let narrow = when.time.is_some()
+        || when.latest
         || !when.not_weekdays.is_empty()
         || when.after.is_some()
         || when.before.is_some()
@@ -294,6 +313,15 @@ pub fn slots_found(
     let when = d.request.when.clone();
     // A named time: take it if it is open, else the closest ones.
     let mut offers = offers;
+    if when.latest
+        && kind == Search::Offer
+        && let Some(first_day) = offers.first().map(|o| o.date)
+    {
+        // The end of the first day with openings.
+        offers.retain(|o| o.date == first_day);
+        let keep_from = offers.len().saturating_sub(3);
+        offers.drain(..keep_from);
+    }
     if let Some(time) = when.time.filter(|_| kind == Search::Offer) {
         if let Some(exact) = offers.iter().find(|o| o.time == time).cloned() {
             propose(d, exact, out);
@@ -544,7 +572,6 @@ pub fn answer_choice(
 
 /// Asks the tools to hold `offer` for the caller's yes; the read-back comes back to be said.
 pub fn propose(d: &mut Dialogue, offer: SlotInfo, out: &mut Out) {
-    d.request.offered.clear();
     let request = proposal_for(d, &offer);
     d.phase = Phase::Confirming {
         token: String::new(),
@@ -585,6 +612,42 @@ pub fn repropose(d: &Dialogue) -> Option<ToolCall> {
     }
 }
 
+/// "The second", "the other one", "the last one" at the read-back: that offer instead.
+fn another_offer(offered: &[SlotInfo], current: &SlotInfo, heard: &Heard) -> Option<SlotInfo> {
+    if offered.len() < 2
+        || heard.has_any(&[
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ])
+    {
+        return None;
+    }
+    let index = if heard.has_any(&["the first", "first one"]) {
+        0
+    } else if heard.has_any(&["the second", "second one"]) {
+        1
+    } else if heard.has_any(&["the third", "third one"]) {
+        2
+    } else if heard.has_any(&["the last one", "the last"]) {
+        offered.len() - 1
+    } else if heard.has_any(&["the other one", "other one"]) && offered.len() == 2 {
+        usize::from(offered[0] == *current)
+    } else {
+        return None;
+    };
+    offered.get(index).filter(|o| *o != current).cloned()
+}
+
 /// The caller's answer to the read-back. True when the turn is decided.
 pub fn answer_confirm(
     d: &mut Dialogue,
@@ -594,6 +657,20 @@ pub fn answer_confirm(
     facts: &Facts,
     out: &mut Out,
 ) -> bool {
+    // "No wait, don't cancel it, can we move it to Friday instead?"
+    if offer.is_none() && heard.intent == Some(Intent::Reschedule) && d.request.target.is_some() {
+        d.request.task = Some(Task::Reschedule);
+        d.phase = Phase::Open;
+        return false;
+    }
+    // "No, not that one, the second": another of the times offered.
+    if let Some(other) = offer
+        .as_ref()
+        .and_then(|o| another_offer(&d.request.offered, o, heard))
+    {
+        propose(d, other, out);
+        return true;
+    }
     // The same reading of the answer as the tools' confirmation rule.
     let kind = match (&offer, d.request.task) {
         (None, _) => ActionKind::Cancel,
@@ -619,7 +696,18 @@ pub fn answer_confirm(
         .provider
         .and_then(|i| facts.office.providers.get(i))
         .is_some_and(|p| offer.as_ref().is_none_or(|o| o.provider != p.name));
+    let other_part = heard.part.is_some_and(|part| {
+        offer.as_ref().is_none_or(|o| {
+            let hour = o.time.hour();
+            !match part {
+                DayPart::Morning => hour < 12,
+                DayPart::Afternoon => (12..17).contains(&hour),
+                DayPart::Evening => hour >= 17,
+            }
+        })
+    });
     let changes = other_day
+        || other_part
         || !heard.not_days.is_empty()
         || heard.week_of.is_some()
         || other_time

@@ -101,6 +101,7 @@ pub fn start_message(d: &mut Dialogue, heard: &Heard, facts: &Facts, out: &mut O
             .or_else(|| facts.caller.clone()),
         reason: None,
         language: d.language,
+        ..Message::default()
     };
     // "Can you have someone call me back about my bill": the reason is already said.
     if heard.wants_message {
@@ -172,15 +173,21 @@ pub fn answer_message(
         MessagePart::Name => match &heard.name {
             Some(name) => {
                 d.message.name = Some(full_name(name));
+                if let Some(reason) = said_reason(&heard.text) {
+                    d.message.reason = Some(reason);
+                }
                 if heard.phone.is_some() {
                     d.message.callback = heard.phone.clone();
                 }
             }
-            None => {
+            None if d.message.name_asked < 2 => {
+                d.message.name_asked += 1;
                 out.say("Sorry, could I have your name again?");
                 d.phase = Phase::Message(part);
                 return true;
             }
+            // Not understood twice: the message goes on without it, the number is enough.
+            None => d.message.name = Some("(name not understood)".to_owned()),
         },
         MessagePart::Callback => match &heard.phone {
             Some(phone) => d.message.callback = Some(phone.clone()),
@@ -274,6 +281,7 @@ fn take_callback_in_language(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
             language.english_name()
         )),
         language: Some(language),
+        ..Message::default()
     };
     next_message_part(d, facts, out);
 }

@@ -121,6 +121,8 @@ pub struct When {
     pub time: Option<NaiveTime>,
     /// "I can't do Mondays": never on these weekdays.
     pub not_weekdays: Vec<chrono::Weekday>,
+    /// "The last appointment of the day": the latest times first.
+    pub latest: bool,
     /// "After 2": nothing earlier.
     pub after: Option<NaiveTime>,
     /// "Before ten": nothing at or after.
@@ -181,6 +183,8 @@ pub enum Search {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Message {
     pub name: Option<String>,
+    /// Times the name was asked for.
+    pub name_asked: u32,
     pub callback: Option<PhoneNumber>,
     pub reason: Option<String>,
     pub language: Option<Language>,

@@ -191,6 +191,11 @@ impl Dialogue {
                 self.phase = Phase::AnythingElse;
                 return;
             }
+            if self.phase == Phase::AnythingElse && heard.thanks && heard.questions.is_empty() {
+                // "Okay, thank you" to "anything else?": that was all.
+                self.say_goodbye(facts, out);
+                return;
+            }
             if self.phase == Phase::AnythingElse && heard.consent.is_some() {
                 // "Yes" to "anything else?": they have more.
                 out.say("Sure, what can I help you with?");
@@ -298,6 +303,13 @@ impl Dialogue {
         if !(asking && bare_no) {
             return false;
         }
+        if self.phase == Phase::Identifying {
+            // "I'd rather not give my birthday": say why it is asked, and offer a person.
+            out.say("I understand. We ask so that we only ever discuss your records with you.");
+            self.request = Request::default();
+            flow_handoff::offer_help(self, facts, out);
+            return true;
+        }
         self.request = Request::default();
         wording::no_problem_anything_else(self, facts, out);
         true
@@ -325,11 +337,17 @@ impl Dialogue {
     /// A new task replaces the one in hand; the same task again keeps what is known.
     fn take_intent(&mut self, heard: &Heard) {
         // "What's the earliest you have?", "anything Thursday?": a visit, though unnamed.
-        let asks_for_a_time = heard.soonest
-            || !heard.days.is_empty()
-            || heard.week_of.is_some()
-            // "How much is a cleaning?" names a service but asks a price.
-            || !heard.services.is_empty() && heard.questions.is_empty();
+        // "What time are you open on Friday?" names a day but asks the hours.
+        let only_time_questions = heard
+            .questions
+            .iter()
+            .all(|q| *q == Question::Unanswerable(Topic::Other));
+        let asks_for_a_time = only_time_questions
+            && (heard.soonest
+                || !heard.days.is_empty()
+                || heard.week_of.is_some()
+                // "How much is a cleaning?" names a service but asks a price.
+                || !heard.services.is_empty() && heard.questions.is_empty());
         let intent = match heard.intent {
             Some(intent) => intent,
             None if self.request.task.is_none()

@@ -17,6 +17,24 @@ pub fn intent(text: &str) -> Option<Intent> {
     if has_any(text, CANT_MAKE_IT) && !has_any(text, &["cancel", "cancellation"]) {
         return Some(Intent::Reschedule);
     }
+    // "Cancel it, I'll call to rebook later": a cancellation now, a booking some other day.
+    if has_any(text, &["cancel"])
+        && has_any(
+            text,
+            &[
+                "call to rebook",
+                "call to reschedule",
+                "call back to reschedule",
+                "call back to rebook",
+                "rebook later",
+                "reschedule later",
+                "call back later",
+                "i'll call back",
+            ],
+        )
+    {
+        return Some(Intent::Cancel);
+    }
     INTENTS
         .iter()
         .find(|(_, phrases)| has_any(text, phrases))
@@ -75,6 +93,10 @@ mod tests {
         assert_eq!(
             i("i need a cleaning but i can't do mondays"),
             Some(Intent::Book)
+        );
+        assert_eq!(
+            i("i need to cancel my appointment i'll call to rebook later"),
+            Some(Intent::Cancel)
         );
         assert_eq!(i("Can you fix my car?"), None);
         assert_eq!(i("What's your cancellation policy?"), None);

@@ -69,6 +69,14 @@ pub const NAME_PARTICLES: &[&str] = &[
 /// Words that are never a name, said after a cue or as an answer. Months, weekdays,
 /// numbers, services and relations are excluded separately.
 pub const NOT_NAMES: &[&str] = &[
+    "name's",
+    "names",
+    "birthday",
+    "birthday's",
+    "birthdate",
+    "it's",
+    "that's",
+    "here's",
     "a",
     "an",
     "the",
