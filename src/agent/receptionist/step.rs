@@ -252,6 +252,15 @@ impl Dialogue {
                 }
                 _ => false,
             },
+            // The birth date after all, or a corrected name: back to finding the record.
+            Phase::OfferedTransfer | Phase::OfferedMessage
+                if self.request.task.is_some()
+                    && self.identity.verified.is_none()
+                    && (heard.birth_date.is_some() || heard.name.is_some()) =>
+            {
+                self.phase = Phase::Identifying;
+                false
+            }
             Phase::OfferedTransfer => match heard.consent {
                 Some(Consent::Yes) if heard.intent.is_none() => {
                     flow_handoff::transfer(self, facts, out);
@@ -304,9 +313,9 @@ impl Dialogue {
             return false;
         }
         if self.phase == Phase::Identifying {
-            // "I'd rather not give my birthday": say why it is asked, and offer a person.
+            // "I'd rather not give my birthday": say why it is asked, and offer a person. The
+            // task stays, should the caller give it after all.
             out.say("I understand. We ask so that we only ever discuss your records with you.");
-            self.request = Request::default();
             flow_handoff::offer_help(self, facts, out);
             return true;
         }

@@ -128,9 +128,15 @@ pub fn day_part(text: &str) -> Option<DayPart> {
             text.replace_range(at..at + greeting.len(), " ");
         }
     }
+    // "Afternoon, not morning": a part ruled out is not the one wanted.
+    let ruled_out = |phrase: &str| {
+        ["not ", "not in the ", "no "]
+            .iter()
+            .any(|neg| text.contains(&format!(" {neg}{phrase} ")))
+    };
     PARTS
         .iter()
-        .find(|(phrase, _)| has_any(&text, &[phrase]))
+        .find(|(phrase, _)| has_any(&text, &[phrase]) && !ruled_out(phrase))
         .map(|(_, part)| *part)
 }
 
@@ -413,6 +419,10 @@ mod tests {
         assert_eq!(day_part(" lunchtime "), Some(DayPart::Afternoon));
         assert_eq!(day_part(" anytime "), None);
         assert_eq!(day_part(" good morning i'd like a crown "), None);
+        assert_eq!(
+            day_part(" no i said thursday afternoon not morning "),
+            Some(DayPart::Afternoon)
+        );
         assert_eq!(
             day_part(" good morning a crown wednesday afternoon "),
             Some(DayPart::Afternoon)

@@ -158,6 +158,7 @@ pub const SERVICES: &[(&str, &[&str])] = &[
         &[
             "whitening",
             "whiten",
+            "whitened",
             "whiter",
             "bleaching",
             "bleach",
