@@ -748,7 +748,11 @@ pub fn answer_confirm(
             out.call(ToolCall::ConfirmAction(ConfirmAction { token }));
             true
         }
-        Some(Consent::No) if heard.wants_message || heard.goodbye => {
+        Some(Consent::No)
+            if heard.wants_message
+                || heard.goodbye
+                || heard.has_any(&["call back", "i'll call", "check with", "get back to you"]) =>
+        {
             // "No thanks, I'll call back."
             out.say("No problem, I haven't booked anything.");
             d.request = Default::default();

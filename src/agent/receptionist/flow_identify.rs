@@ -110,7 +110,27 @@ pub fn identify(d: &mut Dialogue, facts: &Facts, out: &mut Out) -> bool {
         return false;
     }
     if !id.has_name() || id.birth_date.is_none() {
-        out.say(question(id));
+        let asked = question(id);
+        id.repeats = if id.last_question == Some(asked) {
+            id.repeats + 1
+        } else {
+            0
+        };
+        id.last_question = Some(asked);
+        match id.repeats {
+            0 => out.say(asked),
+            // The same question again: say how it may be answered.
+            1 if id.birth_date.is_none() && id.has_name() => out.say(
+                "Sorry, I didn't get that. Could you say the date of birth as the month, the day and the year? For example, May third, nineteen eighty-two.",
+            ),
+            1 => out.say(format!("Sorry, I didn't get that. {asked}")),
+            _ => {
+                id.repeats = 0;
+                out.say("I'm sorry, I'm having trouble getting that right.");
+                super::flow_handoff::offer_help(d, facts, out);
+                return false;
+            }
+        }
         d.phase = Phase::Identifying;
         return false;
     }

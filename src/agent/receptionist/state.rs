@@ -101,6 +101,9 @@ pub struct Identity {
     pub said: String,
     /// The caller's own number was tried against the records.
     pub caller_checked: bool,
+    /// The last identity question, and how often it was asked again in a row.
+    pub last_question: Option<&'static str>,
+    pub repeats: u32,
     /// Name and birth date searches that found nobody.
     pub misses: u32,
     pub verified: Option<PatientRef>,

@@ -160,6 +160,10 @@ impl Dialogue {
         }
 
         let answered = wording::answer_questions(heard, facts, out);
+        if answered {
+            // A question in between is no failed answer to the identity question.
+            self.identity.last_question = None;
+        }
         let unanswerable = heard.questions.iter().any(|q| match q {
             // "What's the earliest you have" is no unknown question.
             Question::Unanswerable(Topic::Other) => !heard.soonest && heard.days.is_empty(),
@@ -196,7 +200,9 @@ impl Dialogue {
                 self.say_goodbye(facts, out);
                 return;
             }
-            if self.phase == Phase::AnythingElse && heard.consent.is_some() {
+            if self.phase == Phase::AnythingElse
+                && heard.consent == Some(crate::agent::understand::Consent::Yes)
+            {
                 // "Yes" to "anything else?": they have more.
                 out.say("Sure, what can I help you with?");
                 self.phase = Phase::Open;
