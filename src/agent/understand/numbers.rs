@@ -1,6 +1,6 @@
 //! Numbers as Retell transcribes speech: digits, number words, "oh" for zero, "double five".
 
-const UNITS: &[&str] = &[
+pub(crate) const UNITS: &[&str] = &[
     "zero",
     "one",
     "two",
@@ -22,10 +22,10 @@ const UNITS: &[&str] = &[
     "eighteen",
     "nineteen",
 ];
-const TENS: &[&str] = &[
+pub(crate) const TENS: &[&str] = &[
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
-const ORDINALS: &[&str] = &[
+pub(crate) const ORDINALS: &[&str] = &[
     "zeroth",
     "first",
     "second",
