@@ -518,3 +518,32 @@ async fn earliest_unknown_services_a_spelled_correction_and_calling_back_later()
         "nobody registered"
     );
 }
+
+#[tokio::test]
+async fn pushing_an_appointment_back_a_week_offers_that_day_a_week_on() {
+    let app = TestApp::spawn().await;
+    let ruth = patient(&app, "Ruth", "Abebe", (1968, 2, 9), "+1 555 201 3800").await;
+    let thursday = next(Weekday::Thu);
+    common::demo::book(&app, ruth, "Cleaning", "Maria Lopez", thursday, 9).await;
+    let week_on = thursday + chrono::Duration::days(7);
+    talk(
+        &app,
+        "+15552013800",
+        &format!(
+            "
+        say hi, something came up, can I push my appointment back a week?
+        expect {}
+        say the first one
+        expect move Ruth's cleaning
+        say yes please
+        expect is now on {}
+    ",
+            spoken(week_on),
+            spoken(week_on)
+        ),
+    )
+    .await;
+    let booked = appointments(&app, ruth).await;
+    assert_eq!(booked.len(), 1);
+    assert_eq!(local_date(&booked[0]), week_on);
+}

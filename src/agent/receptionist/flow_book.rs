@@ -76,6 +76,23 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         }
         request.offered.clear();
     }
+    // "Push it back a week", "same time next week": a week after the appointment moved.
+    if heard.days.is_empty()
+        && heard.has_any(&[
+            "back a week",
+            "a week later",
+            "one week later",
+            "by a week",
+            "push it a week",
+            "move it a week",
+            "same time next week",
+            "same day next week",
+            "the following week",
+        ])
+    {
+        request.week_later = true;
+        request.when.week_of = None;
+    }
     // "Something later in the day": the afternoon, not an hour on.
     if heard.has_any(&["later in the day", "later that day", "later on in the day"]) {
         request.when.part = Some(DayPart::Afternoon);
@@ -137,6 +154,13 @@ pub fn advance(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
         _ => {}
     }
     let rescheduling = d.request.task == Some(Task::Reschedule);
+    if rescheduling
+        && std::mem::take(&mut d.request.week_later)
+        && let Some(old) = d.request.target.as_ref().map(|t| t.date)
+    {
+        d.request.when.days = vec![old + Duration::days(7)];
+        d.request.offered.clear();
+    }
     // "A checkup" is a new-patient exam once the caller turns out to be new.
     if !rescheduling && !d.request.services_heard.is_empty() {
         let names: Vec<&str> = facts

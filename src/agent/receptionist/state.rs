@@ -156,6 +156,8 @@ pub struct Request {
     pub services_heard: Vec<crate::agent::understand::Service>,
     /// The day was said as "next ..." (which may mean a week later than the coming one).
     pub said_next: bool,
+    /// "Push it back a week": the week after the appointment being moved.
+    pub week_later: bool,
     /// Times the receptionist asked what the visit is for.
     pub asked_service: u32,
     /// The caller named a service the clinic does not list.
