@@ -10,7 +10,7 @@ use super::state::{Dialogue, Facts, Message, MessagePart, Phase};
 use super::step::Out;
 use super::wording;
 
-pub fn transfer(d: &mut Dialogue, _facts: &Facts, out: &mut Out) {
+pub fn transfer(d: &mut Dialogue, out: &mut Out) {
     d.phase = Phase::Open;
     out.call(ToolCall::TransferToFrontDesk);
 }
@@ -65,7 +65,7 @@ fn offer_message(d: &mut Dialogue, out: &mut Out) {
 }
 
 /// A "no" to the transfer: a message instead.
-pub fn offer_message_instead(d: &mut Dialogue, _facts: &Facts, out: &mut Out) {
+pub fn offer_message_instead(d: &mut Dialogue, out: &mut Out) {
     out.say("No problem.");
     offer_message(d, out);
 }
@@ -107,10 +107,10 @@ pub fn start_message(d: &mut Dialogue, heard: &Heard, facts: &Facts, out: &mut O
     if heard.wants_message {
         d.message.reason = said_reason(&heard.text);
     }
-    next_message_part(d, facts, out);
+    next_message_part(d, out);
 }
 
-fn next_message_part(d: &mut Dialogue, _facts: &Facts, out: &mut Out) {
+fn next_message_part(d: &mut Dialogue, out: &mut Out) {
     let m = &d.message;
     let part = if m.name.is_none() {
         MessagePart::Name
@@ -162,13 +162,7 @@ fn said_reason(text: &str) -> Option<String> {
 }
 
 /// An answer while taking a message. True when the turn is decided.
-pub fn answer_message(
-    d: &mut Dialogue,
-    part: MessagePart,
-    heard: &Heard,
-    facts: &Facts,
-    out: &mut Out,
-) -> bool {
+pub fn answer_message(d: &mut Dialogue, part: MessagePart, heard: &Heard, out: &mut Out) -> bool {
     match part {
         MessagePart::Name => match &heard.name {
             Some(name) => {
@@ -204,7 +198,7 @@ pub fn answer_message(
         }
         MessagePart::Reason => d.message.reason = Some(heard_reason(heard)),
     }
-    next_message_part(d, facts, out);
+    next_message_part(d, out);
     true
 }
 
@@ -283,5 +277,5 @@ fn take_callback_in_language(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
         language: Some(language),
         ..Message::default()
     };
-    next_message_part(d, facts, out);
+    next_message_part(d, out);
 }

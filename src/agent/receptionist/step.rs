@@ -95,7 +95,7 @@ impl Dialogue {
             self.misheard += 1;
             if self.misheard >= 3 {
                 out.say("I'm sorry, I'm having trouble hearing you.");
-                flow_handoff::transfer(self, facts, out);
+                flow_handoff::transfer(self, out);
                 return;
             }
             out.say("Sorry, I didn't quite catch that.");
@@ -130,7 +130,7 @@ impl Dialogue {
             return;
         }
         if heard.wants_person {
-            flow_handoff::transfer(self, facts, out);
+            flow_handoff::transfer(self, out);
             return;
         }
         // "Sorry, can you repeat that?"
@@ -269,11 +269,11 @@ impl Dialogue {
             }
             Phase::OfferedTransfer => match heard.consent {
                 Some(Consent::Yes) if heard.intent.is_none() => {
-                    flow_handoff::transfer(self, facts, out);
+                    flow_handoff::transfer(self, out);
                     true
                 }
                 Some(Consent::No) if heard.intent.is_none() => {
-                    flow_handoff::offer_message_instead(self, facts, out);
+                    flow_handoff::offer_message_instead(self, out);
                     true
                 }
                 _ => false,
@@ -289,7 +289,7 @@ impl Dialogue {
                 }
                 _ => false,
             },
-            Phase::Message(part) => flow_handoff::answer_message(self, part, heard, facts, out),
+            Phase::Message(part) => flow_handoff::answer_message(self, part, heard, out),
             other => {
                 self.phase = other;
                 false
