@@ -8,7 +8,6 @@ use ascendia::cli::org::OrgCommand;
 use ascendia::client::loadtest::{self, LoadOptions};
 use ascendia::client::{CallClient, CallOptions, script};
 use ascendia::config::Settings;
-use ascendia::store::Store;
 use ascendia::{Server, server::shutdown_signal, telemetry};
 use clap::{Parser, Subcommand};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
@@ -131,7 +130,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     "set ASCENDIA_ADMIN_DATABASE_URL to the role that owns the schema".into(),
                 );
             }
-            let store = Store::open(
+            let store = ascendia::booking::open_store(
                 &settings.database_url,
                 settings.admin_database_url.as_deref(),
             )

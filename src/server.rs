@@ -12,7 +12,7 @@ use crate::config::{ConfigError, Settings};
 use crate::http::{AppState, WsLimits, app};
 use crate::retell::calls::CallRegistry;
 use crate::retell::session::SessionSettings;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use crate::tenancy::OrgRegistry;
 
 /// WebSocket read/write buffer size: small, because most of a call's life is idle.
@@ -41,7 +41,7 @@ pub struct Server {
 impl Server {
     pub async fn build(settings: &Settings, agent: Arc<dyn Agent>) -> Result<Self, StartupError> {
         settings.validate()?;
-        let store = Store::open(
+        let store = crate::booking::open_store(
             &settings.database_url,
             settings.admin_database_url.as_deref(),
         )

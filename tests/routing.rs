@@ -176,7 +176,7 @@ async fn with_no_clinic_at_all_calls_hear_the_line_is_not_set_up() {
 async fn compatibility_slug_map_resolves_to_the_mapped_clinic() {
     let dir = tempfile::tempdir().expect("dir");
     let mut settings = common::test_settings(&dir);
-    let store = ascendia::store::Store::open(&settings.database_url, None)
+    let store = ascendia::booking::open_store(&settings.database_url, None)
         .await
         .expect("store");
     let demo = store.require_org("demo").await.expect("seeded demo");

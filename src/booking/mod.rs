@@ -2,6 +2,7 @@
 //! catalogue, and the availability engine (pure functions over data the store loads).
 
 pub mod availability;
+mod demo;
 mod ids;
 mod message;
 pub mod model;
@@ -16,6 +17,7 @@ mod when;
 pub use availability::{
     Busy, Calendar, CalendarData, Placement, Slot, SlotProblem, SlotQuery, SlotRequest,
 };
+pub use demo::open_store;
 pub use ids::{AppointmentId, AppointmentTypeId, MessageId, OperatoryId, PatientId, ProviderId};
 pub use message::{Message, MessageStatus, NewMessage};
 pub use model::*;

@@ -130,7 +130,7 @@ impl Scheduler {
         &self.store
     }
 
-    async fn read(&self, org: &Organization) -> Result<Box<dyn ClinicTx>, ServiceError> {
+    async fn read(&self, org: &Organization) -> Result<ClinicTx, ServiceError> {
         Ok(self.store.clinic(org.id, TxMode::Read).await?)
     }
 
@@ -248,8 +248,8 @@ impl Scheduler {
             )));
         }
         let mut tx = self.read(org).await?;
-        let kind = active_type(&mut *tx, search.appointment_type).await?;
-        let calendar = load_calendar(&mut *tx, org, search.from, search.to, None).await?;
+        let kind = active_type(&mut tx, search.appointment_type).await?;
+        let calendar = load_calendar(&mut tx, org, search.from, search.to, None).await?;
         if let Some(provider) = search.provider {
             require_provider(&calendar, provider)?;
         }
@@ -301,12 +301,12 @@ impl Scheduler {
         if tx.patient(request.patient).await?.is_none() {
             return Err(ServiceError::NotFound("patient"));
         }
-        let kind = active_type(&mut *tx, request.appointment_type).await?;
+        let kind = active_type(&mut tx, request.appointment_type).await?;
         let date = request
             .start
             .with_timezone(&org.time_zone.tz())
             .date_naive();
-        let calendar = load_calendar(&mut *tx, org, date, date, None).await?;
+        let calendar = load_calendar(&mut tx, org, date, date, None).await?;
         require_provider(&calendar, request.provider)?;
         require_operatory(&calendar, request.operatory)?;
         let settings = tx.settings().await?;
@@ -393,7 +393,7 @@ impl Scheduler {
             .with_timezone(&org.time_zone.tz())
             .date_naive();
         // The appointment's own time is free for its move.
-        let calendar = load_calendar(&mut *tx, org, date, date, Busy::of(&appointment)).await?;
+        let calendar = load_calendar(&mut tx, org, date, date, Busy::of(&appointment)).await?;
         require_provider(&calendar, provider)?;
         require_operatory(&calendar, request.operatory)?;
         let settings = tx.settings().await?;
@@ -579,7 +579,7 @@ fn clean_note(note: Option<String>) -> Result<Option<String>, ServiceError> {
 }
 
 async fn active_type(
-    tx: &mut dyn ClinicTx,
+    tx: &mut ClinicTx,
     id: AppointmentTypeId,
 ) -> Result<AppointmentType, ServiceError> {
     tx.appointment_types()
@@ -606,7 +606,7 @@ fn require_operatory(calendar: &Calendar, id: Option<OperatoryId>) -> Result<(),
 
 /// Everything availability needs for clinic-local dates `from..=to`, minus one appointment.
 async fn load_calendar(
-    tx: &mut dyn ClinicTx,
+    tx: &mut ClinicTx,
     org: &Organization,
     from: NaiveDate,
     to: NaiveDate,

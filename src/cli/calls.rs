@@ -4,7 +4,6 @@ use chrono::{DateTime, NaiveDate};
 use clap::Subcommand;
 
 use crate::config::Settings;
-use crate::store::Store;
 
 #[derive(Subcommand)]
 pub enum CallsCommand {
@@ -23,7 +22,7 @@ pub enum CallsCommand {
 }
 
 pub async fn run(command: CallsCommand, settings: &Settings) -> Result<(), String> {
-    let store = Store::open(
+    let store = crate::booking::open_store(
         &settings.database_url,
         settings.admin_database_url.as_deref(),
     )

@@ -6,7 +6,6 @@ use clap::Subcommand;
 
 use crate::booking::{Message, MessageId, MessageQuery, MessageStatus, Scheduler};
 use crate::config::Settings;
-use crate::store::Store;
 use crate::tenancy::Organization;
 
 #[derive(Subcommand)]
@@ -29,7 +28,7 @@ pub enum MessagesCommand {
 }
 
 pub async fn run(command: MessagesCommand, settings: &Settings) -> Result<(), String> {
-    let store = Store::open(
+    let store = crate::booking::open_store(
         &settings.database_url,
         settings.admin_database_url.as_deref(),
     )

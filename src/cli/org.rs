@@ -90,7 +90,7 @@ pub enum ApiKeyCommand {
 }
 
 pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String> {
-    let store = Store::open(
+    let store = crate::booking::open_store(
         &settings.database_url,
         settings.admin_database_url.as_deref(),
     )

@@ -1,0 +1,439 @@
+//! Calls: the WebSocket connections we served, and the records Retell's webhooks file.
+
+use chrono::{DateTime, Utc};
+
+use super::call_records::{
+    CallDetail, CallEvent, CallSummary, ToolCallRecord, events_column, json_column,
+};
+use super::db::types::DbId;
+use super::db::{TxMode, sql};
+use super::orgs::{Route, add_route, routed};
+use super::{CallMetadata, CallRecord, Store, StoreError};
+use crate::tenancy::OrgId;
+
+macro_rules! select_record {
+    ($tail:literal) => {
+        concat!(
+            "SELECT call_id, agent_id, direction, from_number, to_number, call_status, start_ms,
+                    end_ms, duration_ms, disconnection_reason, events, transcript, transcript_object,
+                    transcript_with_tool_calls, call_analysis, latency, transfer
+             FROM call_records WHERE org_id = $1 ",
+            $tail
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct CallRow {
+    call_id: String,
+    agent_id: Option<String>,
+    call_type: Option<String>,
+    direction: Option<String>,
+    from_number: Option<String>,
+    to_number: Option<String>,
+    first_connected_at: DateTime<Utc>,
+    last_connected_at: DateTime<Utc>,
+    connections: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    call_id: String,
+    agent_id: Option<String>,
+    direction: Option<String>,
+    from_number: Option<String>,
+    to_number: Option<String>,
+    call_status: Option<String>,
+    start_ms: Option<i64>,
+    end_ms: Option<i64>,
+    duration_ms: Option<i64>,
+    disconnection_reason: Option<String>,
+    events: String,
+    transcript: Option<String>,
+    transcript_object: Option<String>,
+    transcript_with_tool_calls: Option<String>,
+    call_analysis: Option<String>,
+    latency: Option<String>,
+    transfer: Option<String>,
+}
+
+impl RecordRow {
+    fn summary(&self) -> CallSummary {
+        CallSummary {
+            call_id: self.call_id.clone(),
+            agent_id: self.agent_id.clone(),
+            direction: self.direction.clone(),
+            from_number: self.from_number.clone(),
+            to_number: self.to_number.clone(),
+            call_status: self.call_status.clone(),
+            start_ms: self.start_ms,
+            end_ms: self.end_ms,
+            duration_ms: self.duration_ms,
+            disconnection_reason: self.disconnection_reason.clone(),
+            events: events_column(self.events.clone()),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ToolCallRow {
+    at: DateTime<Utc>,
+    name: String,
+    arguments: String,
+    result: String,
+    successful: bool,
+}
+
+fn text(value: &Option<serde_json::Value>) -> Option<String> {
+    value.as_ref().map(serde_json::Value::to_string)
+}
+
+impl Store {
+    pub async fn record_call_connected(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
+        let now = super::stamp(Utc::now());
+        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        // A call id belongs to the clinic that first served it; another clinic's URL with the
+        // same id records nothing.
+        if routed(&mut tx, Route::Call, call_id)
+            .await?
+            .is_some_and(|owner| owner != org)
+        {
+            return Err(StoreError::CallOfAnotherClinic(call_id.to_owned()));
+        }
+        tx.execute(
+            sql(
+                "INSERT INTO calls (call_id, org_id, first_connected_at, last_connected_at)
+                 VALUES ($1, $2, $3, $3)
+                 ON CONFLICT (call_id) DO UPDATE SET last_connected_at = excluded.last_connected_at,
+                     connections = calls.connections + 1
+                 WHERE calls.org_id = excluded.org_id",
+            )
+            .bind(call_id)
+            .bind(org)
+            .bind(now),
+        )
+        .await?;
+        add_route(&mut tx, Route::Call, call_id, org).await?;
+        // The call's record, so it is listed (and webhooks find its clinic) from the start.
+        tx.execute(
+            sql(
+                "INSERT INTO call_records (call_id, org_id, call_status, start_ms, created_at,
+                     updated_at)
+                 VALUES ($1, $2, 'ongoing', $3, $4, $4) ON CONFLICT (call_id) DO NOTHING",
+            )
+            .bind(call_id)
+            .bind(org)
+            .bind(now.timestamp_millis())
+            .bind(now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn record_call_details(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        meta: &CallMetadata,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        tx.execute(
+            sql(
+                "UPDATE calls SET agent_id = $1, call_type = $2, direction = $3, from_number = $4,
+                     to_number = $5
+                 WHERE call_id = $6 AND org_id = $7",
+            )
+            .bind(&meta.agent_id)
+            .bind(&meta.call_type)
+            .bind(&meta.direction)
+            .bind(&meta.from_number)
+            .bind(&meta.to_number)
+            .bind(call_id)
+            .bind(org),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn call_record(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<Option<CallRecord>, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
+        let row: Option<CallRow> = tx
+            .fetch_optional(
+                sql(
+                    "SELECT call_id, agent_id, call_type, direction, from_number, to_number,
+                            first_connected_at, last_connected_at, connections
+                     FROM calls WHERE org_id = $1 AND call_id = $2",
+                )
+                .bind(org)
+                .bind(call_id),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(row.map(|row| CallRecord {
+            call_id: row.call_id,
+            metadata: CallMetadata {
+                agent_id: row.agent_id,
+                call_type: row.call_type,
+                direction: row.direction,
+                from_number: row.from_number,
+                to_number: row.to_number,
+            },
+            first_connected_at: row.first_connected_at,
+            last_connected_at: row.last_connected_at,
+            connections: row.connections,
+        }))
+    }
+
+    pub async fn count_calls(&self, org: OrgId) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
+        let (count,): (i64,) = tx
+            .fetch_one(sql("SELECT COUNT(*) FROM calls WHERE org_id = $1").bind(org))
+            .await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    /// Files a webhook event into the clinic's call record; repeats change nothing.
+    pub async fn apply_call_event(&self, org: OrgId, e: &CallEvent) -> Result<(), StoreError> {
+        let now = super::stamp(Utc::now());
+        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        add_route(&mut tx, Route::Call, &e.call_id, org).await?;
+        if routed(&mut tx, Route::Call, &e.call_id)
+            .await?
+            .is_some_and(|owner| owner != org)
+        {
+            return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
+        }
+        // A later event never undoes an ended call, a shorter transcript never replaces a
+        // longer one, and an event name is listed once.
+        tx.execute(
+            sql("INSERT INTO call_records (call_id, org_id, agent_id, direction, from_number,
+                     to_number, call_status, start_ms, end_ms, duration_ms, disconnection_reason,
+                     transcript, transcript_object, transcript_with_tool_calls, transcript_items,
+                     call_analysis, latency, transfer, events, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                     $17, $18, $19, $20, $20)
+                 ON CONFLICT (call_id) DO UPDATE SET
+                     agent_id = COALESCE(excluded.agent_id, call_records.agent_id),
+                     direction = COALESCE(excluded.direction, call_records.direction),
+                     from_number = COALESCE(excluded.from_number, call_records.from_number),
+                     to_number = COALESCE(excluded.to_number, call_records.to_number),
+                     call_status = CASE
+                         WHEN call_records.call_status IN ('ended', 'error')
+                              AND excluded.call_status IN ('registered', 'ongoing')
+                         THEN call_records.call_status
+                         ELSE COALESCE(excluded.call_status, call_records.call_status) END,
+                     start_ms = COALESCE(excluded.start_ms, call_records.start_ms),
+                     end_ms = COALESCE(excluded.end_ms, call_records.end_ms),
+                     duration_ms = COALESCE(excluded.duration_ms, call_records.duration_ms),
+                     disconnection_reason = COALESCE(excluded.disconnection_reason,
+                         call_records.disconnection_reason),
+                     transcript = CASE WHEN excluded.transcript_items >= call_records.transcript_items
+                         THEN COALESCE(excluded.transcript, call_records.transcript)
+                         ELSE call_records.transcript END,
+                     transcript_object = CASE
+                         WHEN excluded.transcript_items >= call_records.transcript_items
+                         THEN COALESCE(excluded.transcript_object, call_records.transcript_object)
+                         ELSE call_records.transcript_object END,
+                     transcript_with_tool_calls = CASE
+                         WHEN excluded.transcript_items >= call_records.transcript_items
+                         THEN COALESCE(excluded.transcript_with_tool_calls,
+                             call_records.transcript_with_tool_calls)
+                         ELSE call_records.transcript_with_tool_calls END,
+                     transcript_items = CASE
+                         WHEN excluded.transcript_items > call_records.transcript_items
+                         THEN excluded.transcript_items ELSE call_records.transcript_items END,
+                     call_analysis = COALESCE(excluded.call_analysis, call_records.call_analysis),
+                     latency = COALESCE(excluded.latency, call_records.latency),
+                     transfer = COALESCE(excluded.transfer, call_records.transfer),
+                     events = CASE
+                         WHEN length(replace(',' || call_records.events || ',',
+                                             ',' || excluded.events || ',', ''))
+                              < length(',' || call_records.events || ',')
+                         THEN call_records.events
+                         WHEN call_records.events = '' THEN excluded.events
+                         ELSE call_records.events || ',' || excluded.events END,
+                     updated_at = excluded.updated_at
+                 WHERE call_records.org_id = excluded.org_id")
+            .bind(&e.call_id)
+            .bind(org)
+            .bind(&e.agent_id)
+            .bind(&e.direction)
+            .bind(&e.from_number)
+            .bind(&e.to_number)
+            .bind(&e.call_status)
+            .bind(e.start_ms)
+            .bind(e.end_ms)
+            .bind(e.duration_ms)
+            .bind(&e.disconnection_reason)
+            .bind(&e.transcript)
+            .bind(text(&e.transcript_object))
+            .bind(text(&e.transcript_with_tool_calls))
+            .bind(e.transcript_items())
+            .bind(text(&e.call_analysis))
+            .bind(text(&e.latency))
+            .bind(text(&e.transfer))
+            .bind(e.event.as_str())
+            .bind(now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps an event no clinic could be found for, for the operator; never under a clinic.
+    pub async fn store_unattributed(&self, e: &CallEvent, payload: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin(None, TxMode::Write).await?;
+        tx.execute(
+            sql(
+                "INSERT INTO unattributed_events (received_at, event, call_id, agent_id, payload)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Utc::now())
+            .bind(e.event.as_str())
+            .bind(e.call_id.as_str())
+            .bind(&e.agent_id)
+            .bind(payload),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_call_records(
+        &self,
+        org: OrgId,
+        from_ms: i64,
+        to_ms: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<CallSummary>, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
+        let rows: Vec<RecordRow> = tx
+            .fetch_all(
+                sql(select_record!(
+                    "AND COALESCE(start_ms, 0) >= $2 AND COALESCE(start_ms, 0) < $3
+                     ORDER BY start_ms DESC, call_id LIMIT $4 OFFSET $5"
+                ))
+                .bind(org)
+                .bind(from_ms)
+                .bind(to_ms)
+                .bind(limit)
+                .bind(offset),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(rows.iter().map(RecordRow::summary).collect())
+    }
+
+    pub async fn call_detail(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<Option<CallDetail>, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
+        let Some(row): Option<RecordRow> = tx
+            .fetch_optional(
+                sql(select_record!("AND call_id = $2"))
+                    .bind(org)
+                    .bind(call_id),
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let tool_calls: Vec<ToolCallRow> = tx
+            .fetch_all(
+                sql(
+                    "SELECT at, name, arguments, result, successful FROM call_tool_calls
+                     WHERE org_id = $1 AND call_id = $2 ORDER BY at",
+                )
+                .bind(org)
+                .bind(call_id),
+            )
+            .await?;
+        let appointments: Vec<(DbId,)> = tx
+            .fetch_all(
+                sql(
+                    "SELECT id FROM appointments WHERE org_id = $1 AND call_id = $2
+                     ORDER BY created_at",
+                )
+                .bind(org)
+                .bind(call_id),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Some(CallDetail {
+            summary: row.summary(),
+            transcript: row.transcript,
+            transcript_object: json_column(row.transcript_object),
+            transcript_with_tool_calls: json_column(row.transcript_with_tool_calls),
+            call_analysis: json_column(row.call_analysis),
+            latency: json_column(row.latency),
+            transfer: json_column(row.transfer),
+            tool_calls: tool_calls
+                .into_iter()
+                .map(|r| ToolCallRecord {
+                    at: r.at,
+                    name: r.name,
+                    arguments: r.arguments,
+                    result: r.result,
+                    successful: r.successful,
+                })
+                .collect(),
+            appointments: appointments.iter().map(|(id,)| id.0.to_string()).collect(),
+        }))
+    }
+
+    pub async fn record_tool_call(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        call: &ToolCallRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        tx.execute(
+            sql(
+                "INSERT INTO call_tool_calls (org_id, call_id, at, name, arguments, result,
+                     successful)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(org)
+            .bind(call_id)
+            .bind(call.at)
+            .bind(&call.name)
+            .bind(&call.arguments)
+            .bind(&call.result)
+            .bind(call.successful),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes transcripts of calls that started before `before_ms`; returns how many.
+    pub async fn purge_transcripts(&self, org: OrgId, before_ms: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        let purged = tx
+            .execute(
+                sql(
+                    "UPDATE call_records SET transcript = NULL, transcript_object = NULL,
+                         transcript_with_tool_calls = NULL
+                     WHERE org_id = $1 AND start_ms < $2
+                       AND (transcript IS NOT NULL OR transcript_object IS NOT NULL
+                            OR transcript_with_tool_calls IS NOT NULL)",
+                )
+                .bind(org)
+                .bind(before_ms),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+}
