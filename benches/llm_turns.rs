@@ -3,7 +3,7 @@
 //! SSE on loopback. Run: `cargo bench --bench llm_turns`.
 
 #[allow(dead_code)]
-#[path = "../tests/common/fake_llm.rs"]
+#[path = "../tests/api/common/fake_llm.rs"]
 mod fake_llm;
 
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! hitting the same call sites on another thread at the same moment can cache "disabled" past
 //! this test's subscriber.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! The `ascendia` binary as operators use it, against a running server.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

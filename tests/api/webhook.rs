@@ -1,7 +1,7 @@
 //! Retell's webhook: signed events filed under the right clinic, repeats and late events
 //! changing nothing, and the clinic's call history read back through its API key.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

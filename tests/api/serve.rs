@@ -1,6 +1,6 @@
 //! `ascendia serve` as deployed: defaults, config file and environment, JSON logs, privacy.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;

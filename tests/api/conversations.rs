@@ -3,7 +3,7 @@
 //! Lopez (hygienist) Mon-Fri 8-14 in Hygiene 1; Dr. Sarah Chen Mon-Thu 8-12 and 13-17, Fri 8-14;
 //! Dr. James Patel Mon, Wed, Fri 9-14 in Op 2; cleaning 60 minutes, filling 60.
 
-mod common;
+use crate::common;
 
 use ascendia::booking::{Appointment, AppointmentStatus};
 use ascendia::client::{CallOptions, script};

@@ -5,7 +5,7 @@
 //! `CORPUS_SHOW=all` prints every failing conversation in full (by default: the first few per
 //! category); `CORPUS_ONLY=17` runs one conversation and prints it.
 
-mod corpus;
+use crate::corpus;
 
 use std::sync::Arc;
 

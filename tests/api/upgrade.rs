@@ -3,7 +3,7 @@
 //! Booking API key, an agent route, a patient with two bookings, one cancelled, and a call);
 //! the keys below are the ones it printed.
 
-mod common;
+use crate::common;
 
 use ascendia::booking::{PatientLookup, Scheduler, SlotSearch};
 use ascendia::store::{AppointmentFilter, Store};
@@ -11,9 +11,9 @@ use ascendia::tenancy::hash_api_key;
 use chrono::{Duration, NaiveDate, Utc};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-const SQLITE_FIXTURE: &[u8] = include_bytes!("fixtures/upgrade/v0.1.sqlite");
+const SQLITE_FIXTURE: &[u8] = include_bytes!("../fixtures/upgrade/v0.1.sqlite");
 const SQLITE_KEY: &str = "asc_b9fb1cc6dd5144fcaa694b5948db03faea6fc0fc2b8c4ce2bacf34e0e5409636";
-const POSTGRES_FIXTURE: &str = include_str!("fixtures/upgrade/v0.1.postgres.sql");
+const POSTGRES_FIXTURE: &str = include_str!("../fixtures/upgrade/v0.1.postgres.sql");
 const POSTGRES_KEY: &str = "asc_e8a4bf27b674438594268cc7be2cdcb8944a387968404019baed0ae31f88e33e";
 
 #[tokio::test]

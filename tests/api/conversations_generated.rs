@@ -4,8 +4,8 @@
 //!
 //! Each call gets its own server (no call sees another's bookings); calls run a few at a time.
 
-mod common;
-mod corpus;
+use crate::common;
+use crate::corpus;
 
 use ascendia::booking::{
     AppointmentStatus, BookRequest, MessageQuery, NewPatient, PatientLookup, PhoneNumber,

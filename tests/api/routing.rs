@@ -1,6 +1,6 @@
 //! Which clinic answers, for every URL form Retell and operators use.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -14,7 +14,7 @@ async fn a_database_from_the_first_release_is_upgraded_in_place() {
             .await
             .expect("connect");
         sqlx::raw_sql(include_str!(
-            "../migrations/sqlite/0001_organizations_and_calls.sql"
+            "../../migrations/sqlite/0001_organizations_and_calls.sql"
         ))
         .execute(&mut conn)
         .await

@@ -1,7 +1,7 @@
 //! The Retell protocol engine over a real WebSocket: supersede, keep-alive, tolerance of bad
 //! frames, reconnects, and the guarantee that every requested response is completed.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! (hygienist) Mon-Fri 8-14; Dr. Sarah Chen Mon-Thu 8-12 and 13-17, Fri 8-14; Dr. James Patel
 //! Mon, Wed, Fri 9-14; transfer number +1 555 201 0199.
 
-mod common;
+use crate::common;
 
 use ascendia::booking::{
     Appointment, AppointmentStatus, Patient, PatientId, PatientLookup, PhoneNumber,

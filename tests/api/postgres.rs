@@ -2,7 +2,7 @@
 //! server refuses, and two server instances on one database. Skipped, with a note, unless
 //! ASCENDIA_TEST_POSTGRES_URL is set (CI always sets it).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

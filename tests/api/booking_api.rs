@@ -1,7 +1,7 @@
 //! The Booking API over real HTTP against the real server: what clinics' systems do, and what
 //! is in the database afterwards.
 
-mod common;
+use crate::common;
 
 use ascendia::booking::AppointmentStatus;
 use ascendia::store::{AppointmentFilter, TxMode};

@@ -1,7 +1,7 @@
 //! Two clinics with look-alike data: everything done as clinic A, through every Booking API
 //! route and every engine function, neither reads nor changes clinic B's rows.
 
-mod common;
+use crate::common;
 
 use ascendia::booking::{BookRequest, RescheduleRequest, ServiceError, SlotSearch};
 use ascendia::store::{AppointmentFilter, TxMode};

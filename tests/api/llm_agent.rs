@@ -2,7 +2,7 @@
 //! streaming, tool calls split across chunks, a stalled first token, errors mid-stream and
 //! superseded responses.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

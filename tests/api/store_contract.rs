@@ -2,7 +2,7 @@
 //! calls and their records, retention, keys, isolation, removal) told to each backend. Both
 //! must tell it the same way.
 
-mod common;
+use crate::common;
 
 use ascendia::booking::setup::{self, ClinicFile};
 use ascendia::booking::{
@@ -45,7 +45,7 @@ async fn clinic(store: &Store, name: &str, slug: &str) -> Organization {
         )
         .await
         .expect("create org");
-    let file = ClinicFile::parse(include_str!("fixtures/lakeside.toml")).expect("clinic file");
+    let file = ClinicFile::parse(include_str!("../fixtures/lakeside.toml")).expect("clinic file");
     setup::import(store, &org, &file).await.expect("import");
     org
 }

@@ -2,7 +2,7 @@
 //! marked handled through the clinic's API key only, and shown on the call they were taken in.
 //! That they are never logged is `message_logs.rs`.
 
-mod common;
+use crate::common;
 
 use ascendia::booking::{Message, NewMessage, PhoneNumber};
 use ascendia::store::call_records::CallEvent;

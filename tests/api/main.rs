@@ -1,0 +1,25 @@
+//! The integration suites, in one test binary (one link instead of twenty): each module drives
+//! the real server over real HTTP and WebSockets, or the real store, as Retell and clinics do.
+//! `common` starts servers on port 0 with a fresh database each; `corpus` generates callers.
+
+mod common;
+mod corpus;
+
+mod booking_api;
+mod caller_phrasings;
+mod cli;
+mod conversations;
+mod conversations_generated;
+mod isolation;
+mod llm_agent;
+mod message_logs;
+mod messages;
+mod postgres;
+mod protocol;
+mod receptionist_corpus;
+mod routing;
+mod serve;
+mod store;
+mod store_contract;
+mod upgrade;
+mod webhook;
