@@ -9,6 +9,7 @@ pub mod model;
 mod patient;
 mod pattern;
 mod phone;
+mod query;
 pub mod service;
 mod settings;
 pub mod setup;
@@ -24,6 +25,7 @@ pub use model::*;
 pub use patient::{NewPatient, person_name};
 pub use pattern::TimePattern;
 pub use phone::PhoneNumber;
+pub use query::{AppointmentFilter, ClinicProfile, MessageFilter};
 pub use service::{
     BookRequest, Booked, Catalogue, MessagePage, MessageQuery, PatientLookup, RescheduleRequest,
     Scheduler, ServiceError, SlotSearch,

@@ -11,7 +11,8 @@ use super::{
     NewPatient, Operatory, OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId,
     Slot, SlotProblem, SlotQuery, SlotRequest,
 };
-use crate::store::{AppointmentFilter, ClinicTx, MessageFilter, Store, StoreError, TxMode, stamp};
+use super::{AppointmentFilter, MessageFilter};
+use crate::store::{ClinicTx, Store, StoreError, TxMode, stamp};
 use crate::tenancy::Organization;
 
 /// The widest date range one slot search may cover.

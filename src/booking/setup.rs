@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
+use super::ClinicProfile;
 use super::{
     AgentKind, AppointmentType, AppointmentTypeId, BookingRules, ClinicSettings, ExceptionKind,
     Minutes, OfficeHours, Operatory, OperatoryId, PhoneNumber, Provider, ProviderId, ProviderKind,
     ScheduleException, TimePattern, TimeRange, WeeklyBlock,
 };
-use crate::store::{ClinicProfile, Store, StoreError, TxMode};
+use crate::store::{Store, StoreError, TxMode};
 use crate::tenancy::{Organization, TimeZone, clinic_name};
 
 /// The demo clinic every fresh install starts with.

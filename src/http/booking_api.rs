@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 use super::api_auth::ApiOrg;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ApiError, AppState};
+use crate::booking::AppointmentFilter;
 use crate::booking::day_start;
 use crate::booking::{
     Appointment, AppointmentId, AppointmentTypeId, BookRequest, Catalogue, NewPatient, OperatoryId,
     Patient, PatientId, PatientLookup, PhoneNumber, ProviderId, RescheduleRequest, Slot,
     SlotSearch, parse_date, parse_start,
 };
-use crate::store::AppointmentFilter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

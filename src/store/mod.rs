@@ -13,7 +13,7 @@ mod orgs;
 
 use chrono::{DateTime, Utc};
 
-pub use clinic::{AppointmentFilter, ClinicProfile, ClinicTx, MessageFilter};
+pub use clinic::ClinicTx;
 pub use db::TxMode;
 pub use error::StoreError;
 

@@ -7,12 +7,12 @@
 use crate::common;
 use crate::corpus;
 
+use ascendia::booking::AppointmentFilter;
 use ascendia::booking::{
     AppointmentStatus, BookRequest, MessageQuery, NewPatient, PatientLookup, PhoneNumber,
     parse_start,
 };
 use ascendia::client::{CallClient, CallOptions};
-use ascendia::store::AppointmentFilter;
 use chrono::{NaiveDate, NaiveTime, Utc};
 use common::{TIMEOUT, TestApp};
 use corpus::{Appt, Caller, End, Msg, Scenario, Tally, ToolSeen, Turn, World};

@@ -3,8 +3,9 @@
 
 use crate::common;
 
+use ascendia::booking::AppointmentFilter;
 use ascendia::booking::{BookRequest, RescheduleRequest, ServiceError, SlotSearch};
-use ascendia::store::{AppointmentFilter, TxMode};
+use ascendia::store::TxMode;
 use chrono::{Duration, Utc, Weekday};
 use common::{Api, TestApp};
 use serde_json::{Value, json};

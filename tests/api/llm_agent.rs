@@ -7,9 +7,9 @@ use crate::common;
 use std::time::Duration;
 
 use ascendia::agent::AgentRouter;
+use ascendia::booking::AppointmentFilter;
 use ascendia::booking::{AgentKind, NewPatient, PatientLookup, PhoneNumber};
 use ascendia::config::Settings;
-use ascendia::store::AppointmentFilter;
 use chrono::{NaiveDate, Utc};
 use common::fake_llm::{self, Answer, Event, FakeLlm, finish, say, text, tool};
 use common::{TIMEOUT, TestApp};

@@ -4,13 +4,14 @@
 
 use crate::common;
 
+use ascendia::booking::AppointmentFilter;
 use ascendia::booking::setup::{self, ClinicFile};
 use ascendia::booking::{
     BookRequest, MessageQuery, NewMessage, NewPatient, PatientLookup, PhoneNumber,
     RescheduleRequest, Scheduler, ServiceError, SlotSearch,
 };
 use ascendia::store::call_records::{CallEvent, ToolCallRecord};
-use ascendia::store::{AppointmentFilter, CallMetadata, Store, StoreError};
+use ascendia::store::{CallMetadata, Store, StoreError};
 use ascendia::tenancy::{NewApiKey, NewOrganization, Organization, Slug, TimeZone};
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::json;

@@ -5,8 +5,9 @@
 
 use crate::common;
 
+use ascendia::booking::AppointmentFilter;
 use ascendia::booking::{PatientLookup, Scheduler, SlotSearch};
-use ascendia::store::{AppointmentFilter, Store};
+use ascendia::store::Store;
 use ascendia::tenancy::hash_api_key;
 use chrono::{Duration, NaiveDate, Utc};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};

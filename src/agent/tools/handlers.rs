@@ -7,12 +7,12 @@ use super::contract::*;
 use super::speech::{spoken_date, spoken_slot, spoken_time, with_article};
 use super::{ToolContext, ToolError, ToolOutput, idempotency_key};
 use crate::agent::Ending;
+use crate::booking::AppointmentFilter;
 use crate::booking::{
     AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, NewMessage,
     NewPatient, Patient, PatientId, PatientLookup, PhoneNumber, Provider, ProviderId,
     RescheduleRequest, ServiceError, SlotSearch, parse_start,
 };
-use crate::store::AppointmentFilter;
 use crate::store::call_records::ToolCallRecord;
 
 /// Runs one tool, and files it in the call's record (off the answer's path).

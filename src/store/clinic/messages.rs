@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ClinicTx, MessageFilter};
+use super::ClinicTx;
+use crate::booking::MessageFilter;
 use crate::booking::{Message, MessageId, MessageStatus, PhoneNumber};
 use crate::store::StoreError;
 use crate::store::columns::{corrupt, phone};

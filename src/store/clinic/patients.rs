@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{AppointmentFilter, ClinicTx};
+use super::ClinicTx;
+use crate::booking::AppointmentFilter;
 use crate::booking::{
     Appointment, AppointmentId, AppointmentStatus, Patient, PatientId, PhoneNumber,
 };

@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 
-use super::{ClinicProfile, ClinicTx};
+use super::ClinicTx;
+use crate::booking::ClinicProfile;
 use crate::booking::{
     AgentKind, AppointmentType, ClinicSettings, OfficeHours, Operatory, PhoneNumber, Provider,
     ScheduleException, TimePattern, WeeklyBlock,

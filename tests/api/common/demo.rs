@@ -2,11 +2,11 @@
 //! Maria Lopez (hygienist) Mon-Fri 8-14; Dr. Sarah Chen Mon-Thu 8-12 and 13-17, Fri 8-14;
 //! Dr. James Patel Mon, Wed, Fri 9-14; cleaning and filling 60 minutes, emergency visit 30.
 
+use ascendia::booking::AppointmentFilter;
 use ascendia::booking::{
     Appointment, BookRequest, NewPatient, Patient, PatientId, PatientLookup, PhoneNumber,
 };
 use ascendia::client::{CallOptions, script};
-use ascendia::store::AppointmentFilter;
 use chrono::{NaiveDate, Utc, Weekday};
 
 use super::{TIMEOUT, TestApp};
