@@ -64,10 +64,6 @@ impl<H: CallHandler> Session<H> {
         self.reconnect
     }
 
-    pub fn call(&self) -> &Arc<CallState<H::Call>> {
-        &self.call
-    }
-
     /// Runs the call until it ends, or until `cut` turns true (the drain time is over).
     pub async fn run(self, socket: WebSocket, cut: watch::Receiver<bool>) {
         let (sink, stream) = socket.split();
