@@ -13,6 +13,7 @@ pub mod server;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;
+pub mod voice;
 
 pub use http::{AppState, app};
 pub use server::Server;

@@ -10,10 +10,10 @@ use tokio::net::TcpListener;
 use crate::agent::Agent;
 use crate::config::{ConfigError, Settings};
 use crate::http::{AppState, WsLimits, app};
-use crate::retell::calls::CallRegistry;
 use crate::retell::session::SessionSettings;
 use crate::store::StoreError;
 use crate::tenancy::OrgRegistry;
+use crate::voice::{VoiceApp, VoiceCalls};
 
 /// WebSocket read/write buffer size: small, because most of a call's life is idle.
 pub const WS_BUFFER_BYTES: usize = 4 * 1024;
@@ -64,7 +64,7 @@ impl Server {
             ),
             None => tracing::warn!("no clinics: every call will hear that the line is not set up"),
         }
-        let calls = Arc::new(CallRegistry::default());
+        let calls = Arc::new(VoiceCalls::default());
         let scheduler = crate::booking::Scheduler::new(store.clone());
         let background = vec![
             registry.spawn_refresher(settings.registry_refresh()),
@@ -91,6 +91,16 @@ impl Server {
                 .collect(),
             unattributed: settings.unattributed_webhooks,
         };
+        let voice = VoiceApp::new(
+            Arc::clone(&registry),
+            agent,
+            scheduler.clone(),
+            store.clone(),
+            Arc::clone(&calls),
+            SessionSettings {
+                response_timeout: settings.response_timeout(),
+            },
+        );
         let state = AppState {
             webhooks: std::sync::Arc::new(webhooks),
             drain: crate::retell::drain::Drain::new(),
@@ -98,10 +108,7 @@ impl Server {
             store,
             registry,
             calls,
-            agent,
-            session: SessionSettings {
-                response_timeout: settings.response_timeout(),
-            },
+            voice,
             ws: WsLimits {
                 buffer_bytes: WS_BUFFER_BYTES,
                 max_message_bytes: settings.max_message_bytes,
@@ -129,7 +136,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let addr = self.local_addr()?;
-        tracing::info!(%addr, agent = self.state.agent.name(), "ascendia listening");
+        tracing::info!(%addr, agent = self.state.voice.agent_name(), "ascendia listening");
         let listener = self.listener.tap_io(|tcp| {
             // Voice is latency-bound: never hold a small frame back waiting for an ACK.
             if let Err(err) = tcp.set_nodelay(true) {

@@ -7,32 +7,36 @@ mod router;
 pub mod tools;
 pub mod understand;
 
-use std::any::Any;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
-pub use receptionist::Receptionist;
+pub use llm::LlmMemory;
+pub use receptionist::{Receptionist, ReceptionistMemory};
 pub use router::AgentRouter;
 
 use crate::booking::{ClinicSettings, Scheduler};
 use crate::retell::frames::{CallDetails, Role, Utterance};
+pub use crate::retell::handler::TurnKind;
 pub use crate::retell::reply::{Ending, Reply};
 use crate::retell::writer::Disconnected;
 use crate::tenancy::Organization;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TurnKind {
-    /// The caller spoke and waits for an answer.
-    Response,
-    /// The caller has been silent; check in briefly.
-    Reminder,
+/// What the agent answering a call keeps between its turns. A call that moves to the other
+/// agent (its clinic switched agents mid-call) starts that agent's memory afresh. Boxed: an
+/// idle call holds only a pointer.
+#[derive(Debug, Default)]
+pub enum CallMemory {
+    #[default]
+    Empty,
+    Receptionist(Box<ReceptionistMemory>),
+    Llm(Box<LlmMemory>),
 }
 
-/// What an agent keeps between the turns of one call. Held for a whole turn, so a superseded
-/// turn is gone before the next one reads it; kept across reconnects, evicted with the call.
-pub type AgentMemory = Arc<tokio::sync::Mutex<Option<Box<dyn Any + Send>>>>;
+/// The call's memory, held for a whole turn, so a superseded turn is gone before the next one
+/// reads it; kept across reconnects, evicted with the call.
+pub type AgentMemory = Arc<tokio::sync::Mutex<CallMemory>>;
 
 /// Everything an agent may use to answer one request.
 #[derive(Clone)]

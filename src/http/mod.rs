@@ -17,13 +17,11 @@ use serde_json::{Value, json};
 
 pub use error::ApiError;
 
-use crate::agent::Agent;
 use crate::booking::Scheduler;
-use crate::retell::calls::CallRegistry;
 use crate::retell::drain::Drain;
-use crate::retell::session::SessionSettings;
 use crate::store::Store;
 use crate::tenancy::OrgRegistry;
+use crate::voice::{VoiceApp, VoiceCalls};
 
 #[derive(Debug, Clone, Copy)]
 pub struct WsLimits {
@@ -37,9 +35,10 @@ pub struct AppState {
     pub store: Store,
     pub scheduler: Scheduler,
     pub registry: Arc<OrgRegistry>,
-    pub calls: Arc<CallRegistry>,
-    pub agent: Arc<dyn Agent>,
-    pub session: SessionSettings,
+    /// Every call's state (also held by `voice`), for inspection.
+    pub calls: Arc<VoiceCalls>,
+    /// The voice application behind the Retell WebSocket.
+    pub voice: Arc<VoiceApp>,
     pub ws: WsLimits,
     /// Live calls, for a graceful shutdown.
     pub drain: Arc<Drain>,

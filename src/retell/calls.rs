@@ -1,12 +1,13 @@
-//! Per-call state, keyed by (org, call id) so a reconnect of the same call finds its history,
-//! and evicted a while after the last connection closed.
+//! Per-call state, keyed by line and call id so a reconnect of the same call finds its
+//! history, and evicted a while after the last connection closed. The protocol's own part
+//! (details, transcript, silence count, connections) sits next to the handler's typed part.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::frames::{CallDetails, Utterance};
-use crate::tenancy::OrgId;
+use super::handler::CallKey;
 
 #[derive(Debug, Default)]
 pub struct CallData {
@@ -18,54 +19,57 @@ pub struct CallData {
     last_disconnect: Option<Instant>,
 }
 
-pub struct CallState {
-    pub org_id: OrgId,
-    pub call_id: Arc<str>,
-    /// The agent's own memory of the call (its dialogue state).
-    pub memory: crate::agent::AgentMemory,
-    pub clinic: crate::agent::ClinicCache,
+pub struct CallState<C> {
+    pub key: CallKey,
+    /// What the handler keeps for this call.
+    pub app: C,
     data: Mutex<CallData>,
 }
 
-impl std::fmt::Debug for CallState {
+impl<C> std::fmt::Debug for CallState<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CallState")
-            .field("org_id", &self.org_id)
-            .field("call_id", &self.call_id)
+            .field("key", &self.key)
             .finish_non_exhaustive()
     }
 }
 
-impl CallState {
-    pub fn lock(&self) -> MutexGuard<'_, CallData> {
+impl<C> CallState<C> {
+    pub fn call_id(&self) -> &Arc<str> {
+        &self.key.call_id
+    }
+
+    pub(super) fn lock(&self) -> MutexGuard<'_, CallData> {
         self.data
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-/// A call id is only unique within its clinic as far as this server trusts it.
-type CallKey = (OrgId, Arc<str>);
-
-#[derive(Debug, Default)]
-pub struct CallRegistry {
-    calls: Mutex<HashMap<CallKey, Arc<CallState>>>,
+#[derive(Debug)]
+pub struct CallRegistry<C> {
+    calls: Mutex<HashMap<CallKey, Arc<CallState<C>>>>,
 }
 
-impl CallRegistry {
-    /// Finds or creates the call's state and counts the new connection.
+impl<C> Default for CallRegistry<C> {
+    fn default() -> Self {
+        Self {
+            calls: Mutex::default(),
+        }
+    }
+}
+
+impl<C: Send + Sync + 'static> CallRegistry<C> {
+    /// Finds or creates (with `open`) the call's state and counts the new connection.
     /// Returns the state and whether this call had connected before (a reconnect).
-    pub fn attach(&self, org_id: OrgId, call_id: &str) -> (Arc<CallState>, bool) {
+    pub fn attach(&self, key: CallKey, open: impl FnOnce() -> C) -> (Arc<CallState<C>>, bool) {
         let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (org_id, Arc::<str>::from(call_id));
         let state = calls
             .entry(key.clone())
             .or_insert_with(|| {
                 Arc::new(CallState {
-                    org_id,
-                    call_id: key.1,
-                    memory: Default::default(),
-                    clinic: Default::default(),
+                    key,
+                    app: open(),
                     data: Mutex::new(CallData::default()),
                 })
             })
@@ -79,15 +83,15 @@ impl CallRegistry {
         (state, reconnect)
     }
 
-    pub fn detach(&self, state: &CallState) {
+    pub fn detach(&self, state: &CallState<C>) {
         let mut data = state.lock();
         data.live = data.live.saturating_sub(1);
         data.last_disconnect = Some(Instant::now());
     }
 
-    pub fn get(&self, org_id: OrgId, call_id: &str) -> Option<Arc<CallState>> {
+    pub fn get(&self, key: &CallKey) -> Option<Arc<CallState<C>>> {
         let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        calls.get(&(org_id, Arc::<str>::from(call_id))).cloned()
+        calls.get(key).cloned()
     }
 
     pub fn len(&self) -> usize {
@@ -132,34 +136,41 @@ impl CallRegistry {
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     #[test]
-    fn reconnect_finds_the_same_state_and_other_orgs_do_not() {
-        let registry = CallRegistry::default();
-        let org = OrgId::new_random();
-        let (first, reconnect) = registry.attach(org, "abc");
+    fn reconnect_finds_the_same_state_and_other_lines_do_not() {
+        let registry = CallRegistry::<u32>::default();
+        let line = Uuid::new_v4();
+        let (first, reconnect) = registry.attach(CallKey::new(line, "abc"), || 7);
         assert!(!reconnect);
         first.lock().reminders_in_a_row = 2;
         registry.detach(&first);
-        let (second, reconnect) = registry.attach(org, "abc");
+        let (second, reconnect) = registry.attach(CallKey::new(line, "abc"), || 8);
         assert!(reconnect);
         assert_eq!(second.lock().reminders_in_a_row, 2);
-        let (other, reconnect) = registry.attach(OrgId::new_random(), "abc");
+        assert_eq!(
+            second.app, 7,
+            "the handler's state is kept, not opened again"
+        );
+        let (other, reconnect) = registry.attach(CallKey::new(Uuid::new_v4(), "abc"), || 9);
         assert!(!reconnect);
         assert_eq!(other.lock().reminders_in_a_row, 0);
+        assert_eq!(other.app, 9);
     }
 
     #[test]
     fn evicts_only_idle_disconnected_calls() {
-        let registry = CallRegistry::default();
-        let org = OrgId::new_random();
-        let (gone, _) = registry.attach(org, "gone");
-        let (_live, _) = registry.attach(org, "live");
+        let registry = CallRegistry::<()>::default();
+        let line = Uuid::new_v4();
+        let (gone, _) = registry.attach(CallKey::new(line, "gone"), || ());
+        let (_live, _) = registry.attach(CallKey::new(line, "live"), || ());
         registry.detach(&gone);
         assert_eq!(registry.evict_idle(Duration::from_secs(60)), 0);
         assert_eq!(registry.evict_idle(Duration::ZERO), 1);
-        assert!(registry.get(org, "live").is_some());
-        assert!(registry.get(org, "gone").is_none());
+        assert!(registry.get(&CallKey::new(line, "live")).is_some());
+        assert!(registry.get(&CallKey::new(line, "gone")).is_none());
     }
 }

@@ -1,24 +1,23 @@
-//! One call's WebSocket: the read loop (never waits on the agent or the database), the single
-//! writer, and one response task at a time, superseded by any newer `response_id`.
+//! One call's WebSocket: the read loop (never waits on the handler or the database), the single
+//! writer, and one response task at a time, superseded by any newer `response_id`. What a
+//! call means is the `CallHandler`'s business; this file only speaks the protocol.
 
+use std::fmt::Display;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
-use futures_util::StreamExt;
-use futures_util::stream::SplitStream;
+use futures_util::{Sink, Stream, StreamExt};
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
 use super::calls::{CallRegistry, CallState};
 use super::frames::{ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
+use super::handler::{CallHandler, CallKey, TurnKind, TurnRequest};
 use super::reply::{Ending, Reply};
 use super::writer::{self, Outbox, close_code};
-use crate::agent::{Agent, Turn, TurnKind};
-use crate::store::CallMetadata;
-use crate::tenancy::Organization;
 
-/// Spoken when the agent fails or runs out of time before it said anything.
+/// Spoken when the handler fails or runs out of time before it said anything.
 pub const APOLOGY: &str =
     "I'm sorry, I'm having trouble with that right now. Could you say it again?";
 /// Spoken on a line whose clinic is not configured; then the call ends.
@@ -30,23 +29,56 @@ pub struct SessionSettings {
     pub response_timeout: Duration,
 }
 
-pub struct Session {
-    pub org: Arc<Organization>,
-    pub call: Arc<CallState>,
-    pub reconnect: bool,
-    pub agent: Arc<dyn Agent>,
-    pub scheduler: crate::booking::Scheduler,
-    pub calls: Arc<CallRegistry>,
-    pub settings: SessionSettings,
+pub struct Session<H: CallHandler> {
+    handler: Arc<H>,
+    call: Arc<CallState<H::Call>>,
+    reconnect: bool,
+    calls: Arc<CallRegistry<H::Call>>,
+    settings: SessionSettings,
 }
 
-impl Session {
+impl<H: CallHandler> Session<H> {
+    /// Opens the call `key`, or resumes it if it connected before. In memory only: fine on
+    /// the connect path.
+    pub fn open(
+        handler: Arc<H>,
+        calls: Arc<CallRegistry<H::Call>>,
+        key: CallKey,
+        settings: SessionSettings,
+    ) -> Self {
+        let (call, reconnect) = {
+            let open = || handler.open(&key);
+            calls.attach(key.clone(), open)
+        };
+        Self {
+            handler,
+            call,
+            reconnect,
+            calls,
+            settings,
+        }
+    }
+
+    /// Whether this call had connected before (Retell reconnected).
+    pub fn is_reconnect(&self) -> bool {
+        self.reconnect
+    }
+
     /// Runs the call until it ends, or until `cut` turns true (the drain time is over).
-    pub async fn run(self, socket: WebSocket, mut cut: watch::Receiver<bool>) {
-        let call_id = Arc::clone(&self.call.call_id);
-        let (call, calls) = (Arc::clone(&self.call), Arc::clone(&self.calls));
-        let org_id = self.org.id;
+    pub async fn run(self, socket: WebSocket, cut: watch::Receiver<bool>) {
         let (sink, stream) = socket.split();
+        self.serve(sink, stream, cut).await;
+    }
+
+    /// `run` over any pair of message sink and stream (a socket's halves, or test channels).
+    pub async fn serve<W, R, E>(self, sink: W, stream: R, mut cut: watch::Receiver<bool>)
+    where
+        W: Sink<Message> + Unpin + Send + 'static,
+        R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
+        E: Display + Send + 'static,
+    {
+        let call_id = Arc::clone(self.call.call_id());
+        let (call, calls) = (Arc::clone(&self.call), Arc::clone(&self.calls));
         let (outbox, writer) = writer::spawn(sink, Arc::clone(&call_id));
         // The reader runs as its own task so that if it fails, the writer still closes the
         // socket with 1011: an internal error must never look like a hang-up (1000).
@@ -70,11 +102,15 @@ impl Session {
         calls.detach(&call);
         drop(outbox);
         let _ = writer.await;
-        tracing::info!(%call_id, %org_id, "[Retell WS] Disconnected");
+        tracing::info!(%call_id, line = %call.key.line, "[Retell WS] Disconnected");
     }
 
-    async fn read(self, mut stream: SplitStream<WebSocket>, outbox: Outbox) {
-        let call_id = Arc::clone(&self.call.call_id);
+    async fn read<R, E>(self, mut stream: R, outbox: Outbox)
+    where
+        R: Stream<Item = Result<Message, E>> + Unpin,
+        E: Display,
+    {
+        let call_id = Arc::clone(self.call.call_id());
         let _ = outbox.send(Outbound::Config {
             config: ConfigBody {
                 auto_reconnect: true,
@@ -86,10 +122,10 @@ impl Session {
         let greeting = if self.reconnect {
             String::new()
         } else {
-            self.org.greeting_line()
+            self.handler.greeting()
         };
         let _ = outbox.send(Outbound::Response(ResponseFrame::complete(0, greeting)));
-        let recorded = self.record_connect();
+        self.handler.connected(&self.call);
 
         let mut in_flight: Option<AbortHandle> = None;
         // Supersede order is per connection: Retell may number anew after a reconnect.
@@ -110,8 +146,7 @@ impl Session {
             };
             match Inbound::parse(&text) {
                 Ok(frame) => {
-                    if let Some(handle) =
-                        self.handle(frame, &outbox, &recorded, &mut latest_response_id)
+                    if let Some(handle) = self.handle(frame, &outbox, &mut latest_response_id)
                         && let Some(previous) = in_flight.replace(handle)
                     {
                         previous.abort();
@@ -132,9 +167,9 @@ impl Session {
         &self,
         frame: Inbound,
         outbox: &Outbox,
-        recorded: &watch::Receiver<bool>,
         latest_response_id: &mut i64,
     ) -> Option<AbortHandle> {
+        let call_id = self.call.call_id();
         match frame {
             Inbound::PingPong { timestamp } => {
                 let _ = outbox.send(Outbound::PingPong { timestamp });
@@ -142,38 +177,25 @@ impl Session {
             }
             Inbound::CallDetails { call } => {
                 tracing::info!(
-                    call_id = %self.call.call_id,
+                    %call_id,
                     call_type = call.call_type.as_deref().unwrap_or("-"),
                     direction = call.direction.as_deref().unwrap_or("-"),
                     "[Retell WS] call details received"
                 );
-                self.record_details(
-                    recorded,
-                    CallMetadata {
-                        agent_id: call.agent_id.clone(),
-                        call_type: call.call_type.clone(),
-                        direction: call.direction.clone(),
-                        from_number: call.from_number.clone(),
-                        to_number: call.to_number.clone(),
-                    },
-                );
-                self.call.lock().details = Some(Arc::from(call));
+                let details = Arc::from(call);
+                self.call.lock().details = Some(Arc::clone(&details));
+                self.handler.call_details(&self.call, &details);
                 None
             }
             Inbound::UpdateOnly { transcript } => {
                 self.call.lock().transcript = Arc::new(transcript);
                 None
             }
-            Inbound::ResponseRequired {
-                response_id,
-                transcript,
-            }
-            | Inbound::ReminderRequired {
-                response_id,
-                transcript,
-            } if response_id <= *latest_response_id => {
-                let _ = transcript;
-                tracing::warn!(call_id = %self.call.call_id, response_id, latest = *latest_response_id, "[Retell WS] ignored a stale response request");
+            Inbound::ResponseRequired { response_id, .. }
+            | Inbound::ReminderRequired { response_id, .. }
+                if response_id <= *latest_response_id =>
+            {
+                tracing::warn!(%call_id, response_id, latest = *latest_response_id, "[Retell WS] ignored a stale response request");
                 None
             }
             Inbound::ResponseRequired {
@@ -192,7 +214,7 @@ impl Session {
             }
             Inbound::Unknown { interaction_type } => {
                 let kind: String = interaction_type.chars().take(40).collect();
-                tracing::warn!(call_id = %self.call.call_id, interaction_type = %kind.escape_debug(), "[Retell WS] ignored an unknown interaction type");
+                tracing::warn!(%call_id, interaction_type = %kind.escape_debug(), "[Retell WS] ignored an unknown interaction type");
                 None
             }
         }
@@ -212,68 +234,33 @@ impl Session {
                 TurnKind::Reminder => data.reminders_in_a_row + 1,
             };
             data.transcript = Arc::new(transcript);
-            Turn {
-                org: Arc::clone(&self.org),
-                call_id: Arc::clone(&self.call.call_id),
+            TurnRequest {
+                response_id,
                 kind,
                 transcript: Arc::clone(&data.transcript),
                 reminders_in_a_row: data.reminders_in_a_row,
-                call: data.details.clone(),
-                now: chrono::Utc::now(),
-                scheduler: self.scheduler.clone(),
-                memory: Arc::clone(&self.call.memory),
-                clinic: Arc::clone(&self.call.clinic),
+                details: data.details.clone(),
             }
         };
-        let agent = Arc::clone(&self.agent);
+        let handler = Arc::clone(&self.handler);
+        let call = Arc::clone(&self.call);
         let timeout = self.settings.response_timeout;
         let mut reply = Reply::new(response_id, outbox.clone());
         let task = tokio::spawn(async move {
-            let call_id = Arc::clone(&turn.call_id);
-            match tokio::time::timeout(timeout, agent.respond(turn, &mut reply)).await {
+            let call_id = call.call_id();
+            match tokio::time::timeout(timeout, handler.answer(&call, turn, &mut reply)).await {
                 Ok(Ok(ending)) => reply.finish(ending),
                 Ok(Err(err)) => {
-                    tracing::warn!(%call_id, response_id, agent = agent.name(), error = %err, "[Retell WS] agent failed");
+                    tracing::warn!(%call_id, response_id, agent = handler.name(), error = %err, "[Retell WS] agent failed");
                     apologise(reply);
                 }
                 Err(_) => {
-                    tracing::warn!(%call_id, response_id, agent = agent.name(), timeout_ms = timeout.as_millis() as u64, "[Retell WS] agent timed out");
+                    tracing::warn!(%call_id, response_id, agent = handler.name(), timeout_ms = timeout.as_millis() as u64, "[Retell WS] agent timed out");
                     apologise(reply);
                 }
             }
         });
         task.abort_handle()
-    }
-
-    /// Records the connection off the read path; the receiver turns true once it is stored,
-    /// so details recorded later land on the row. Short tasks, not one per call for its whole
-    /// life: an idle call should cost little.
-    fn record_connect(&self) -> watch::Receiver<bool> {
-        let store = self.scheduler.store().clone();
-        let org_id = self.org.id;
-        let call_id = Arc::clone(&self.call.call_id);
-        let (done, recorded) = watch::channel(false);
-        tokio::spawn(async move {
-            if let Err(err) = store.record_call_connected(org_id, &call_id).await {
-                tracing::warn!(%call_id, error = %err, "could not record the call");
-            }
-            let _ = done.send(true);
-        });
-        recorded
-    }
-
-    fn record_details(&self, recorded: &watch::Receiver<bool>, meta: CallMetadata) {
-        let store = self.scheduler.store().clone();
-        let org_id = self.org.id;
-        let call_id = Arc::clone(&self.call.call_id);
-        let mut recorded = recorded.clone();
-        tokio::spawn(async move {
-            // A closed channel means the connect task ended: go ahead either way.
-            let _ = recorded.wait_for(|done| *done).await;
-            if let Err(err) = store.record_call_details(org_id, &call_id, &meta).await {
-                tracing::warn!(%call_id, error = %err, "could not record call details");
-            }
-        });
     }
 }
 
@@ -283,42 +270,4 @@ fn apologise(mut reply: Reply) {
         let _ = reply.say(APOLOGY);
     }
     reply.finish(Ending::Continue);
-}
-
-/// A line whose clinic is unknown: one sentence, end the call, touch no clinic's data.
-pub async fn refuse(socket: WebSocket, call_id: &str) {
-    let (sink, mut stream) = socket.split();
-    let (outbox, writer) = writer::spawn(sink, Arc::from(call_id));
-    let not_set_up = |response_id| {
-        let mut frame = ResponseFrame::complete(response_id, NOT_SET_UP);
-        frame.end_call = Some(true);
-        Outbound::Response(frame)
-    };
-    let _ = outbox.send(not_set_up(0));
-    // Retell hangs up after speaking; if it does not, hang up ourselves.
-    let wait = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(Ok(message)) = stream.next().await {
-            match message {
-                Message::Close(_) => break,
-                Message::Text(text) => match Inbound::parse(&text) {
-                    Ok(
-                        Inbound::ResponseRequired { response_id, .. }
-                        | Inbound::ReminderRequired { response_id, .. },
-                    ) => {
-                        let _ = outbox.send(not_set_up(response_id));
-                    }
-                    Ok(Inbound::PingPong { timestamp }) => {
-                        let _ = outbox.send(Outbound::PingPong { timestamp });
-                    }
-                    _ => {}
-                },
-                _ => {}
-            }
-        }
-    });
-    if wait.await.is_err() {
-        outbox.close(close_code::NORMAL, "line not set up");
-    }
-    drop(outbox);
-    let _ = writer.await;
 }

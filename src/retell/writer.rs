@@ -1,9 +1,8 @@
 //! The single writer of a call's socket. Everything that speaks (ping echoes, response
 //! streams, the completion guard) goes through an `Outbox`, so frames never interleave.
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::SinkExt;
-use futures_util::stream::SplitSink;
+use axum::extract::ws::{CloseFrame, Message};
+use futures_util::{Sink, SinkExt};
 use tokio::sync::mpsc;
 
 use super::frames::Outbound;
@@ -58,20 +57,24 @@ impl Outbox {
     }
 }
 
-pub fn spawn(
-    sink: SplitSink<WebSocket, Message>,
-    call_id: std::sync::Arc<str>,
-) -> (Outbox, tokio::task::JoinHandle<()>) {
+/// Starts the writer over the socket's sending half (any sink of messages, so tests can use a
+/// channel).
+pub fn spawn<S>(sink: S, call_id: std::sync::Arc<str>) -> (Outbox, tokio::task::JoinHandle<()>)
+where
+    S: Sink<Message> + Unpin + Send + 'static,
+{
     let (tx, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(write_loop(sink, rx, call_id));
     (Outbox { tx }, task)
 }
 
-async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
+async fn write_loop<S>(
+    mut sink: S,
     mut rx: mpsc::UnboundedReceiver<Command>,
     call_id: std::sync::Arc<str>,
-) {
+) where
+    S: Sink<Message> + Unpin,
+{
     while let Some(command) = rx.recv().await {
         let message = match command {
             Command::Frame(frame) => match serde_json::to_string(&frame) {

@@ -19,7 +19,7 @@ pub use client::{ChatClient, LlmEndpoint, LlmError};
 
 use self::stream::{Delta, Sentences, ToolCalls};
 use super::tools::{self, CallGuard, ToolCall, ToolContext, ToolResult};
-use super::{Agent, AgentError, Ending, Reply, Turn};
+use super::{Agent, AgentError, CallMemory, Ending, Reply, Turn};
 use crate::booking::{ClinicSettings, PhoneNumber};
 use crate::retell::frames::Role;
 
@@ -110,13 +110,13 @@ impl LlmAgent {
         reply: &mut Reply,
     ) -> Result<Ending, AgentError> {
         let mut memory_slot = turn.memory.lock().await;
-        let mut memory = memory_slot
-            .as_ref()
-            .and_then(|m| m.downcast_ref::<LlmMemory>())
-            .cloned()
-            .unwrap_or_default();
+        // A copy: a turn cut short (superseded) leaves the memory as it was.
+        let mut memory = match &*memory_slot {
+            CallMemory::Llm(memory) => LlmMemory::clone(memory),
+            _ => LlmMemory::default(),
+        };
         let result = self.answer(&turn, reply, plan, &mut memory).await;
-        *memory_slot = Some(Box::new(memory));
+        *memory_slot = CallMemory::Llm(Box::new(memory));
         result
     }
 }

@@ -29,14 +29,14 @@ pub use step::{Command, Event};
 use super::tools::contract::{OfficeInfo, ToolCall, ToolResult};
 use super::tools::{self, CallGuard, ToolContext, ToolError, ToolOutput};
 use super::understand::{self, Context};
-use super::{Agent, AgentError, Ending, Reply, Turn, TurnKind};
+use super::{Agent, AgentError, CallMemory, Ending, Reply, Turn, TurnKind};
 use crate::booking::PhoneNumber;
 
 pub struct Receptionist;
 
 /// What the receptionist keeps for one call.
 #[derive(Debug, Clone, Default)]
-struct Memory {
+pub struct ReceptionistMemory {
     dialogue: Dialogue,
     guard: CallGuard,
     office: Option<Arc<OfficeInfo>>,
@@ -55,13 +55,13 @@ impl Agent for Receptionist {
         Box::pin(async move {
             // Held for the turn: a superseded turn ends (and drops it) before the next reads.
             let mut slot = turn.memory.lock().await;
-            let mut memory = slot
-                .as_ref()
-                .and_then(|m| m.downcast_ref::<Memory>())
-                .cloned()
-                .unwrap_or_default();
+            // A copy: a turn cut short (superseded) leaves the memory as it was.
+            let mut memory = match &*slot {
+                CallMemory::Receptionist(memory) => ReceptionistMemory::clone(memory),
+                _ => ReceptionistMemory::default(),
+            };
             let ending = respond(&turn, reply, &mut memory).await;
-            *slot = Some(Box::new(memory));
+            *slot = CallMemory::Receptionist(Box::new(memory));
             ending
         })
     }
@@ -100,7 +100,7 @@ impl Tools for LiveTools<'_> {
 async fn respond(
     turn: &Turn,
     reply: &mut Reply,
-    memory: &mut Memory,
+    memory: &mut ReceptionistMemory,
 ) -> Result<Ending, AgentError> {
     let caller = turn
         .call

@@ -1,0 +1,93 @@
+//! One connection of a clinic's call, as the protocol's `CallHandler`: the clinic's greeting,
+//! the call's records, and each turn handed to the clinic's agent with the call's memory.
+
+use std::sync::{Arc, OnceLock};
+
+use futures_util::future::BoxFuture;
+use tokio::sync::watch;
+
+use super::VoiceApp;
+use crate::agent::{AgentError, AgentMemory, ClinicCache, Ending, Reply, Turn};
+use crate::retell::calls::CallState;
+use crate::retell::frames::CallDetails;
+use crate::retell::handler::{CallHandler, CallKey, TurnRequest};
+use crate::tenancy::Organization;
+
+/// What the voice application keeps for one call, across reconnects.
+#[derive(Debug, Default)]
+pub struct VoiceCall {
+    /// The agent's own memory of the call (its dialogue state).
+    memory: AgentMemory,
+    /// The clinic's settings, read at most once per call.
+    clinic: ClinicCache,
+}
+
+pub struct VoiceLine {
+    app: Arc<VoiceApp>,
+    /// As resolved for this connection: a reconnect sees the clinic's latest name and zone.
+    org: Arc<Organization>,
+    /// Turns true once this connection is recorded, so details recorded later land on the row.
+    recorded: OnceLock<watch::Receiver<bool>>,
+}
+
+impl VoiceLine {
+    pub(super) fn new(app: Arc<VoiceApp>, org: Arc<Organization>) -> Self {
+        Self {
+            app,
+            org,
+            recorded: OnceLock::new(),
+        }
+    }
+}
+
+impl CallHandler for VoiceLine {
+    type Call = VoiceCall;
+    type Error = AgentError;
+
+    fn name(&self) -> &str {
+        self.app.agent.name()
+    }
+
+    fn open(&self, _key: &CallKey) -> VoiceCall {
+        VoiceCall::default()
+    }
+
+    fn greeting(&self) -> String {
+        self.org.greeting_line()
+    }
+
+    fn connected(&self, call: &Arc<CallState<VoiceCall>>) {
+        let recorded = self.app.recorder.connected(self.org.id, call.call_id());
+        let _ = self.recorded.set(recorded);
+    }
+
+    fn call_details(&self, call: &Arc<CallState<VoiceCall>>, details: &Arc<CallDetails>) {
+        self.app.recorder.details(
+            self.org.id,
+            call.call_id(),
+            details,
+            self.recorded.get().cloned(),
+        );
+    }
+
+    fn answer<'a>(
+        &'a self,
+        call: &'a Arc<CallState<VoiceCall>>,
+        turn: TurnRequest,
+        reply: &'a mut Reply,
+    ) -> BoxFuture<'a, Result<Ending, AgentError>> {
+        let turn = Turn {
+            org: Arc::clone(&self.org),
+            call_id: Arc::clone(call.call_id()),
+            kind: turn.kind,
+            transcript: turn.transcript,
+            reminders_in_a_row: turn.reminders_in_a_row,
+            call: turn.details,
+            now: chrono::Utc::now(),
+            scheduler: self.app.scheduler.clone(),
+            memory: Arc::clone(&call.app.memory),
+            clinic: Arc::clone(&call.app.clinic),
+        };
+        self.app.agent.respond(turn, reply)
+    }
+}
