@@ -44,8 +44,9 @@ async fn main() {
         .expect("server");
     let addr = server.local_addr().expect("addr");
     let state = server.state().clone();
+    let store = server.store().clone();
     tokio::spawn(server.run_until(std::future::pending()));
-    let org = state.store.require_org("demo").await.expect("demo clinic");
+    let org = store.require_org("demo").await.expect("demo clinic");
     // Callers known by their number, as most are.
     for i in 0..CONVERSATIONS {
         let new = NewPatient::new(
@@ -112,7 +113,7 @@ async fn main() {
     println!(
         "built-in receptionist, {} conversations on {}",
         CONVERSATIONS * 2,
-        state.store.backend()
+        store.backend()
     );
     for (kind, samples) in by_kind {
         report(kind, samples);

@@ -30,14 +30,10 @@ async fn main() {
         .await
         .expect("server");
     let addr = server.local_addr().expect("addr");
-    let state = server.state().clone();
+    let store = server.store().clone();
     tokio::spawn(server.run_until(std::future::pending()));
-    let org = state.store.require_org("demo").await.expect("demo");
-    state
-        .store
-        .set_agent(org.id, "agent_bench")
-        .await
-        .expect("agent");
+    let org = store.require_org("demo").await.expect("demo");
+    store.set_agent(org.id, "agent_bench").await.expect("agent");
 
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/api/retell/webhook");
@@ -90,7 +86,7 @@ async fn main() {
     println!(
         "{} events from {SENDERS} senders on {} in {:.2} s ({:.0}/s): ack p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
         all.len(),
-        state.store.backend(),
+        store.backend(),
         elapsed.as_secs_f64(),
         all.len() as f64 / elapsed.as_secs_f64(),
         at(0.5),
@@ -102,8 +98,7 @@ async fn main() {
     let mut complete = 0;
     for sender in 0..SENDERS {
         for call in 0..EVENTS_PER_SENDER / 4 {
-            let record = state
-                .store
+            let record = store
                 .call_detail(org.id, &format!("load-{sender}-{call}"))
                 .await
                 .expect("read")

@@ -6,10 +6,11 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::booking::Scheduler;
-use crate::tenancy::OrgRegistry;
+use crate::calls::CallLog;
+use crate::clinics::OrgRegistry;
 
 /// One pass over every clinic; returns how many transcripts were deleted.
-pub async fn purge_once(scheduler: &Scheduler, registry: &OrgRegistry) -> u64 {
+pub async fn purge_once(scheduler: &Scheduler, call_log: &CallLog, registry: &OrgRegistry) -> u64 {
     let mut purged = 0;
     for org in registry.snapshot().orgs() {
         let Ok(settings) = scheduler.settings(org).await else {
@@ -19,11 +20,7 @@ pub async fn purge_once(scheduler: &Scheduler, registry: &OrgRegistry) -> u64 {
             continue;
         };
         let before = Utc::now() - chrono::Duration::days(i64::from(days));
-        match scheduler
-            .store()
-            .purge_transcripts(org.id, before.timestamp_millis())
-            .await
-        {
+        match call_log.purge_transcripts(org.id, before).await {
             Ok(n) => {
                 if n > 0 {
                     tracing::info!(org_id = %org.id, transcripts = n, days, "deleted transcripts past retention");
@@ -40,6 +37,7 @@ pub async fn purge_once(scheduler: &Scheduler, registry: &OrgRegistry) -> u64 {
 
 pub fn spawn(
     scheduler: Scheduler,
+    call_log: CallLog,
     registry: Arc<OrgRegistry>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -47,7 +45,7 @@ pub fn spawn(
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            purge_once(&scheduler, &registry).await;
+            purge_once(&scheduler, &call_log, &registry).await;
         }
     })
 }

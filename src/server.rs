@@ -8,11 +8,12 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::agent::Agent;
+use crate::calls::CallLog;
+use crate::clinics::OrgRegistry;
 use crate::config::{ConfigError, Settings};
 use crate::http::{AppState, WsLimits, app};
 use crate::retell::session::SessionSettings;
-use crate::store::StoreError;
-use crate::tenancy::OrgRegistry;
+use crate::store::{Store, StoreError};
 use crate::voice::{VoiceApp, VoiceCalls};
 
 /// WebSocket read/write buffer size: small, because most of a call's life is idle.
@@ -33,6 +34,7 @@ pub enum StartupError {
 
 pub struct Server {
     listener: TcpListener,
+    store: Store,
     state: AppState,
     drain_time: std::time::Duration,
     background: Vec<tokio::task::JoinHandle<()>>,
@@ -66,11 +68,13 @@ impl Server {
         }
         let calls = Arc::new(VoiceCalls::default());
         let scheduler = crate::booking::Scheduler::new(store.clone());
+        let call_log = CallLog::new(store.clone());
         let background = vec![
             registry.spawn_refresher(settings.registry_refresh()),
             calls.spawn_evictor(settings.call_state_ttl()),
             crate::retention::spawn(
                 scheduler.clone(),
+                call_log.clone(),
                 Arc::clone(&registry),
                 std::time::Duration::from_secs(settings.retention_interval_secs.max(1)),
             ),
@@ -95,7 +99,7 @@ impl Server {
             Arc::clone(&registry),
             agent,
             scheduler.clone(),
-            store.clone(),
+            call_log.clone(),
             Arc::clone(&calls),
             SessionSettings {
                 response_timeout: settings.response_timeout(),
@@ -105,7 +109,7 @@ impl Server {
             webhooks: std::sync::Arc::new(webhooks),
             drain: crate::retell::drain::Drain::new(),
             scheduler,
-            store,
+            call_log,
             registry,
             calls,
             voice,
@@ -116,6 +120,7 @@ impl Server {
         };
         Ok(Self {
             listener,
+            store,
             drain_time: std::time::Duration::from_secs(settings.drain_secs),
             state,
             background,
@@ -128,6 +133,13 @@ impl Server {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The database the server was built on, for the operator's tools and for tests that
+    /// inspect what a call left behind; the running server reaches it only through its
+    /// services.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Serves until `shutdown` resolves.

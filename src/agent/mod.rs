@@ -17,6 +17,7 @@ pub use receptionist::{Receptionist, ReceptionistMemory};
 pub use router::AgentRouter;
 
 use crate::booking::{ClinicSettings, Scheduler};
+use crate::calls::CallLog;
 use crate::retell::frames::{CallDetails, Role, Utterance};
 pub use crate::retell::handler::TurnKind;
 pub use crate::retell::reply::{Ending, Reply};
@@ -51,6 +52,8 @@ pub struct Turn {
     pub now: DateTime<Utc>,
     /// The booking engine, for this call's clinic only through the tools.
     pub scheduler: Scheduler,
+    /// Where the tools' calls are recorded.
+    pub call_log: CallLog,
     pub memory: AgentMemory,
     /// The clinic's settings, read at most once per call.
     pub clinic: ClinicCache,

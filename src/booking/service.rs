@@ -127,10 +127,6 @@ impl Scheduler {
         Self { store }
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     async fn read(&self, org: &Organization) -> Result<ClinicTx, ServiceError> {
         Ok(self.store.clinic(org.id, TxMode::Read).await?)
     }

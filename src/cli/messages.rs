@@ -34,7 +34,7 @@ pub async fn run(command: MessagesCommand, settings: &Settings) -> Result<(), St
     )
     .await
     .map_err(|e| e.to_string())?;
-    let scheduler = Scheduler::new(store);
+    let scheduler = Scheduler::new(store.clone());
     match command {
         MessagesCommand::List {
             slug,
@@ -42,11 +42,7 @@ pub async fn run(command: MessagesCommand, settings: &Settings) -> Result<(), St
             to,
             all,
         } => {
-            let org = scheduler
-                .store()
-                .require_org(&slug)
-                .await
-                .map_err(|e| e.to_string())?;
+            let org = store.require_org(&slug).await.map_err(|e| e.to_string())?;
             let day = |raw: Option<String>| {
                 raw.as_deref()
                     .map(|d| crate::booking::parse_date(d, "date"))
@@ -65,11 +61,7 @@ pub async fn run(command: MessagesCommand, settings: &Settings) -> Result<(), St
             Ok(())
         }
         MessagesCommand::Handled { slug, id } => {
-            let org = scheduler
-                .store()
-                .require_org(&slug)
-                .await
-                .map_err(|e| e.to_string())?;
+            let org = store.require_org(&slug).await.map_err(|e| e.to_string())?;
             let id = id.parse::<MessageId>().map_err(|e| e.to_string())?;
             let message = scheduler
                 .mark_message_handled(&org, id, Utc::now())

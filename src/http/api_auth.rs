@@ -8,7 +8,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::{ApiError, AppState};
-use crate::tenancy::{Organization, hash_api_key, looks_like_api_key};
+use crate::tenancy::Organization;
 
 /// The clinic a Booking API request acts for.
 pub struct ApiOrg(pub Arc<Organization>);
@@ -30,12 +30,9 @@ impl FromRequestParts<AppState> for ApiOrg {
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(|| ApiError::Unauthorized("send Authorization: Bearer <API key>".into()))?;
-        if !looks_like_api_key(token) {
-            return Err(ApiError::Unauthorized("invalid API key".into()));
-        }
         let org = state
-            .store
-            .org_for_api_key(&hash_api_key(token))
+            .registry
+            .by_api_key(token)
             .await
             .map_err(|err| ApiError::Internal(err.to_string()))?
             .ok_or_else(|| ApiError::Unauthorized("invalid API key".into()))?;

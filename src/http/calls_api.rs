@@ -10,7 +10,7 @@ use super::extract::ApiQuery;
 use super::{ApiError, AppState};
 use crate::booking::days_in_ms;
 use crate::booking::{Message, parse_date};
-use crate::store::call_records::{CallDetail, CallSummary};
+use crate::calls::{CallDetail, CallSummary};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,8 +60,8 @@ pub async fn list(
         return Err(ApiError::Validation("offset cannot be negative".into()));
     }
     let mut items = state
-        .store
-        .list_call_records(org.0.id, from, to, limit + 1, offset)
+        .call_log
+        .list(org.0.id, from, to, limit + 1, offset)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let more = items.len() as i64 > limit;
@@ -86,8 +86,8 @@ pub async fn detail(
     Path(call_id): Path<String>,
 ) -> Result<Json<CallView>, ApiError> {
     let detail = state
-        .store
-        .call_detail(org.0.id, &call_id)
+        .call_log
+        .detail(org.0.id, &call_id)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or_else(|| ApiError::NotFound("no such call in this clinic".into()))?;

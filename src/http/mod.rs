@@ -18,9 +18,9 @@ use serde_json::{Value, json};
 pub use error::ApiError;
 
 use crate::booking::Scheduler;
+use crate::calls::CallLog;
+use crate::clinics::OrgRegistry;
 use crate::retell::drain::Drain;
-use crate::store::Store;
-use crate::tenancy::OrgRegistry;
 use crate::voice::{VoiceApp, VoiceCalls};
 
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,7 @@ pub struct WsLimits {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub call_log: CallLog,
     pub scheduler: Scheduler,
     pub registry: Arc<OrgRegistry>,
     /// Every call's state (also held by `voice`), for inspection.

@@ -7,10 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
 use super::{ApiError, AppState};
+use crate::calls::{CallEvent, Filed, Signer};
 use crate::config::UnattributedPolicy;
 use crate::retell::signature;
-use crate::store::call_records::CallEvent;
-use crate::tenancy::OrgId;
 
 const CALL_EVENTS: &[&str] = &[
     "call_started",
@@ -57,56 +56,24 @@ pub async fn receive(
     }
     let event = CallEvent::parse(&payload).map_err(|why| ApiError::Validation(why.into()))?;
 
-    let mut org = attribute(&state, &event, signer).await?;
-    if let Some(id) = org {
-        match state.store.apply_call_event(id, &event).await {
-            Ok(()) => {
-                tracing::info!(event = %event.event, call_id = %event.call_id, org_id = %id, "[Retell webhook] filed");
-            }
-            // Filed meanwhile by another clinic (its WebSocket won the race): not this one's.
-            Err(crate::store::StoreError::CallOfAnotherClinic(_)) => org = None,
-            Err(err) => return Err(ApiError::Internal(err.to_string())),
+    let signer = match signer {
+        None => Signer::Server,
+        Some(slug) => Signer::Clinic(state.registry.by_slug(slug).map(|o| o.id)),
+    };
+    let keep = (state.webhooks.unattributed == UnattributedPolicy::Store)
+        .then(|| String::from_utf8_lossy(&body));
+    let filed = state
+        .call_log
+        .file(&event, signer, keep.as_deref())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    match filed {
+        Filed::Under(org_id) => {
+            tracing::info!(event = %event.event, call_id = %event.call_id, %org_id, "[Retell webhook] filed");
         }
-    }
-    if org.is_none() {
-        tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
-        if state.webhooks.unattributed == UnattributedPolicy::Store {
-            let text = String::from_utf8_lossy(&body);
-            state
-                .store
-                .store_unattributed(&event, &text)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Filed::Unattributed { .. } => {
+            tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
         }
     }
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The clinic that served the call's WebSocket, else the one its agent id maps to. An event
-/// signed with a clinic's own key is only ever filed under that clinic.
-async fn attribute(
-    state: &AppState,
-    event: &CallEvent,
-    signer: Option<&str>,
-) -> Result<Option<OrgId>, ApiError> {
-    let internal = |e: crate::store::StoreError| ApiError::Internal(e.to_string());
-    let mut org = state
-        .store
-        .org_for_call(&event.call_id)
-        .await
-        .map_err(internal)?;
-    if org.is_none()
-        && let Some(agent) = &event.agent_id
-    {
-        org = state.store.org_for_agent(agent).await.map_err(internal)?;
-    }
-    let Some(slug) = signer else {
-        return Ok(org);
-    };
-    let signer_org = state.registry.by_slug(slug).map(|o| o.id);
-    Ok(match (org, signer_org) {
-        (Some(found), Some(signer)) if found == signer => Some(found),
-        (None, Some(signer)) => Some(signer),
-        _ => None,
-    })
 }

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::call_records::{
-    CallDetail, CallEvent, CallSummary, ToolCallRecord, events_column, json_column,
-};
 use super::db::types::DbId;
 use super::db::{TxMode, sql};
 use super::orgs::{Route, add_route, routed};
-use super::{CallMetadata, CallRecord, Store, StoreError};
+use super::{Store, StoreError};
+use crate::calls::model::{
+    CallDetail, CallEvent, CallMetadata, CallRecord, CallSummary, ToolCallRecord,
+};
 use crate::tenancy::OrgId;
 
 macro_rules! select_record {
@@ -406,7 +406,8 @@ impl Store {
             )
             .bind(org)
             .bind(call_id)
-            .bind(call.at)
+            // Kept to the microsecond, as both databases keep it.
+            .bind(super::stamp(call.at))
             .bind(&call.name)
             .bind(&call.arguments)
             .bind(&call.result)
@@ -436,4 +437,16 @@ impl Store {
         tx.commit().await?;
         Ok(purged)
     }
+}
+
+/// JSON stored as text; unreadable text reads as absent rather than failing the record.
+fn json_column(raw: Option<String>) -> Option<serde_json::Value> {
+    raw.and_then(|text| serde_json::from_str(&text).ok())
+}
+
+fn events_column(raw: String) -> Vec<String> {
+    raw.split(',')
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect()
 }

@@ -2,7 +2,6 @@
 //! statement is written once (`db` is the seam where the two databases differ), and every
 //! clinic-scoped call takes the clinic as a typed argument.
 
-pub mod call_records;
 mod calls;
 mod clinic;
 mod columns;
@@ -18,25 +17,6 @@ pub use db::TxMode;
 pub use error::StoreError;
 
 use db::Pool;
-
-/// What Retell's `call_details` tells us about a call, as kept in the call record.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallMetadata {
-    pub agent_id: Option<String>,
-    pub call_type: Option<String>,
-    pub direction: Option<String>,
-    pub from_number: Option<String>,
-    pub to_number: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallRecord {
-    pub call_id: String,
-    pub metadata: CallMetadata,
-    pub first_connected_at: DateTime<Utc>,
-    pub last_connected_at: DateTime<Utc>,
-    pub connections: i64,
-}
 
 /// A timestamp as both databases keep it: to the microsecond.
 pub fn stamp(t: DateTime<Utc>) -> DateTime<Utc> {

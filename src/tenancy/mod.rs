@@ -2,13 +2,13 @@
 
 mod api_key;
 mod org;
-pub mod registry;
+mod policy;
 mod slug;
 mod time_zone;
 
 pub use api_key::{ApiKeyInfo, NewApiKey, hash_api_key, looks_like_api_key};
 pub use org::{NewOrganization, OrgId, Organization, OrganizationUpdate, clinic_name};
-pub use registry::{OrgRegistry, Resolution, UnknownSlugPolicy};
+pub use policy::UnknownSlugPolicy;
 pub use slug::Slug;
 pub use time_zone::TimeZone;
 

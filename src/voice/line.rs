@@ -85,6 +85,7 @@ impl CallHandler for VoiceLine {
             call: turn.details,
             now: chrono::Utc::now(),
             scheduler: self.app.scheduler.clone(),
+            call_log: self.app.call_log.clone(),
             memory: Arc::clone(&call.app.memory),
             clinic: Arc::clone(&call.app.clinic),
         };

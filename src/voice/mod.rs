@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use crate::agent::Agent;
 use crate::booking::Scheduler;
+use crate::calls::CallLog;
+use crate::clinics::{OrgRegistry, Resolution};
 use crate::retell::calls::CallRegistry;
 use crate::retell::handler::CallKey;
 use crate::retell::session::{Session, SessionSettings};
-use crate::store::Store;
-use crate::tenancy::{OrgRegistry, Resolution};
 
 pub use line::{VoiceCall, VoiceLine};
 pub use record::CallRecorder;
@@ -27,6 +27,7 @@ pub struct VoiceApp {
     agent: Arc<dyn Agent>,
     scheduler: Scheduler,
     recorder: CallRecorder,
+    call_log: CallLog,
     calls: Arc<VoiceCalls>,
     session: SessionSettings,
 }
@@ -52,7 +53,7 @@ impl VoiceApp {
         registry: Arc<OrgRegistry>,
         agent: Arc<dyn Agent>,
         scheduler: Scheduler,
-        store: Store,
+        call_log: CallLog,
         calls: Arc<VoiceCalls>,
         session: SessionSettings,
     ) -> Arc<Self> {
@@ -60,7 +61,8 @@ impl VoiceApp {
             registry,
             agent,
             scheduler,
-            recorder: CallRecorder::new(store),
+            recorder: CallRecorder::new(call_log.clone()),
+            call_log,
             calls,
             session,
         })

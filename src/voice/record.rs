@@ -6,27 +6,27 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use crate::calls::{CallLog, CallMetadata};
 use crate::retell::frames::CallDetails;
-use crate::store::{CallMetadata, Store};
 use crate::tenancy::OrgId;
 
 #[derive(Clone)]
 pub struct CallRecorder {
-    store: Store,
+    log: CallLog,
 }
 
 impl CallRecorder {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(log: CallLog) -> Self {
+        Self { log }
     }
 
     /// Records a connection of the call; the receiver turns true once it is stored.
     pub fn connected(&self, org_id: OrgId, call_id: &Arc<str>) -> watch::Receiver<bool> {
-        let store = self.store.clone();
+        let log = self.log.clone();
         let call_id = Arc::clone(call_id);
         let (done, recorded) = watch::channel(false);
         tokio::spawn(async move {
-            if let Err(err) = store.record_call_connected(org_id, &call_id).await {
+            if let Err(err) = log.connected(org_id, &call_id).await {
                 tracing::warn!(%call_id, error = %err, "could not record the call");
             }
             let _ = done.send(true);
@@ -42,7 +42,7 @@ impl CallRecorder {
         details: &CallDetails,
         after: Option<watch::Receiver<bool>>,
     ) {
-        let store = self.store.clone();
+        let log = self.log.clone();
         let call_id = Arc::clone(call_id);
         let meta = CallMetadata {
             agent_id: details.agent_id.clone(),
@@ -56,7 +56,7 @@ impl CallRecorder {
             if let Some(mut recorded) = after {
                 let _ = recorded.wait_for(|done| *done).await;
             }
-            if let Err(err) = store.record_call_details(org_id, &call_id, &meta).await {
+            if let Err(err) = log.details(org_id, &call_id, &meta).await {
                 tracing::warn!(%call_id, error = %err, "could not record call details");
             }
         });

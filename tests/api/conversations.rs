@@ -802,6 +802,7 @@ async fn a_confirmation_runs_once_and_only_for_a_verified_caller_who_said_yes() 
     let run = async |request: &ToolCall, transcript: &[Utterance], guard: &mut CallGuard| {
         let mut ctx = ToolContext {
             scheduler: &app.state.scheduler,
+            call_log: &app.state.call_log,
             org: &org,
             call_id: "retry-call",
             caller: None,

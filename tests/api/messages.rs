@@ -5,7 +5,7 @@
 use crate::common;
 
 use ascendia::booking::{Message, NewMessage, PhoneNumber};
-use ascendia::store::call_records::CallEvent;
+use ascendia::calls::CallEvent;
 use ascendia::tenancy::Organization;
 use chrono::{DateTime, Duration, Utc};
 use common::{Api, TestApp};

@@ -10,8 +10,8 @@ use ascendia::booking::{
     BookRequest, MessageQuery, NewMessage, NewPatient, PatientLookup, PhoneNumber,
     RescheduleRequest, Scheduler, ServiceError, SlotSearch,
 };
-use ascendia::store::call_records::{CallEvent, ToolCallRecord};
-use ascendia::store::{CallMetadata, Store, StoreError};
+use ascendia::calls::{CallEvent, CallMetadata, ToolCallRecord};
+use ascendia::store::{Store, StoreError};
 use ascendia::tenancy::{NewApiKey, NewOrganization, Organization, Slug, TimeZone};
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::json;

@@ -384,7 +384,12 @@ async fn call_history_pages_filters_by_date_and_old_transcripts_expire() {
         "slot_step_minutes = 15\ntranscript_retention_days = 30",
     );
     app.import_clinic("demo", &file).await;
-    let purged = ascendia::retention::purge_once(&app.state.scheduler, &app.state.registry).await;
+    let purged = ascendia::retention::purge_once(
+        &app.state.scheduler,
+        &app.state.call_log,
+        &app.state.registry,
+    )
+    .await;
     assert_eq!(purged, 1);
     let (_, old) = api_get(&api, "/api/calls/hist-3").await;
     assert!(old["transcript"].is_null());

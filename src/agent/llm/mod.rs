@@ -213,6 +213,7 @@ impl LlmAgent {
                         Ok(request) => {
                             let mut ctx = ToolContext {
                                 scheduler: &turn.scheduler,
+                                call_log: &turn.call_log,
                                 org: &turn.org,
                                 call_id: &turn.call_id,
                                 caller: caller.clone(),

@@ -82,6 +82,7 @@ impl Tools for LiveTools<'_> {
         Box::pin(async move {
             let mut ctx = ToolContext {
                 scheduler: &self.turn.scheduler,
+                call_log: &self.turn.call_log,
                 org: &self.turn.org,
                 call_id: &self.turn.call_id,
                 caller: self.caller.clone(),

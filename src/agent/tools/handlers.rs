@@ -13,13 +13,13 @@ use crate::booking::{
     NewPatient, Patient, PatientId, PatientLookup, PhoneNumber, Provider, ProviderId,
     RescheduleRequest, ServiceError, SlotSearch, parse_start,
 };
-use crate::store::call_records::ToolCallRecord;
+use crate::calls::ToolCallRecord;
 
 /// Runs one tool, and files it in the call's record (off the answer's path).
 pub async fn call(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput, ToolError> {
     let result = run(ctx, request).await;
     let record = ToolCallRecord {
-        at: crate::store::stamp(chrono::Utc::now()),
+        at: chrono::Utc::now(),
         name: request.name().to_owned(),
         arguments: request.arguments().to_string(),
         result: match &result {
@@ -28,10 +28,10 @@ pub async fn call(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolO
         },
         successful: result.is_ok(),
     };
-    let store = ctx.scheduler.store().clone();
+    let call_log = ctx.call_log.clone();
     let (org, call_id) = (ctx.org.id, ctx.call_id.to_owned());
     tokio::spawn(async move {
-        if let Err(err) = store.record_tool_call(org, &call_id, &record).await {
+        if let Err(err) = call_log.tool_call(org, &call_id, &record).await {
             tracing::warn!(%call_id, error = %err, "could not record a tool call");
         }
     });

@@ -20,12 +20,14 @@ pub use speech::{spoken_date, spoken_slot, spoken_time, with_article};
 
 use crate::agent::Ending;
 use crate::booking::{PhoneNumber, Scheduler};
+use crate::calls::CallLog;
 use crate::retell::frames::Utterance;
 use crate::tenancy::Organization;
 
 /// What a tool may use: the call's clinic, caller, what was said, and what the call proved.
 pub struct ToolContext<'a> {
     pub scheduler: &'a Scheduler,
+    pub call_log: &'a CallLog,
     pub org: &'a Organization,
     pub call_id: &'a str,
     /// The caller's number from Retell's call details, if any.

@@ -62,13 +62,14 @@ impl TestApp {
             .expect("server starts");
         let addr = server.local_addr().expect("bound");
         let state = server.state().clone();
+        let store = server.store().clone();
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(server.run_until(async move {
             let _ = rx.await;
         }));
         Self {
             addr,
-            store: state.store.clone(),
+            store,
             state,
             settings,
             dir,

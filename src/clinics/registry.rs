@@ -6,21 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use super::{OrgId, Organization, Slug};
 use crate::store::{Store, StoreError};
-
-/// What to do with a URL whose slug names no clinic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UnknownSlugPolicy {
-    /// Fail closed: the caller hears that the line is not set up, and the call ends.
-    #[default]
-    Reject,
-    /// The original system's behaviour, for migrations only: serve the default clinic.
-    Default,
-}
+use crate::tenancy::{
+    OrgId, Organization, Slug, UnknownSlugPolicy, hash_api_key, looks_like_api_key,
+};
 
 #[derive(Debug, Default)]
 pub struct Snapshot {
@@ -166,6 +155,15 @@ impl OrgRegistry {
     }
 
     /// A clinic by slug from the database, or from the compatibility slug map.
+    /// The clinic a Booking API key belongs to; `None` for a key that is malformed, unknown
+    /// or revoked. Only the key's hash is looked up.
+    pub async fn by_api_key(&self, key: &str) -> Result<Option<Organization>, StoreError> {
+        if !looks_like_api_key(key) {
+            return Ok(None);
+        }
+        self.store.org_for_api_key(&hash_api_key(key)).await
+    }
+
     pub fn by_slug(&self, raw: &str) -> Option<Arc<Organization>> {
         let slug = Slug::parse(raw).ok()?;
         let snapshot = self.snapshot();

@@ -1,4 +1,5 @@
-//! Call records as Retell's webhooks describe calls, plus what our own side did in them.
+//! Calls as Retell describes them (its `call_details` frame and its webhooks), plus what our
+//! own side did in them.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -121,14 +122,22 @@ pub struct CallDetail {
     pub appointments: Vec<String>,
 }
 
-/// JSON stored as text; unreadable text reads as absent rather than failing the record.
-pub fn json_column(raw: Option<String>) -> Option<Value> {
-    raw.and_then(|text| serde_json::from_str(&text).ok())
+/// What Retell's `call_details` tells us about a call, as kept in the call record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallMetadata {
+    pub agent_id: Option<String>,
+    pub call_type: Option<String>,
+    pub direction: Option<String>,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
 }
 
-pub fn events_column(raw: String) -> Vec<String> {
-    raw.split(',')
-        .filter(|e| !e.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// A call's connections to our WebSocket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    pub call_id: String,
+    pub metadata: CallMetadata,
+    pub first_connected_at: chrono::DateTime<chrono::Utc>,
+    pub last_connected_at: chrono::DateTime<chrono::Utc>,
+    pub connections: i64,
 }
