@@ -1,0 +1,60 @@
+//! A clinic's setup as a TOML file operators edit: `org import` reads it, `org export` writes
+//! it. The whole file is validated before anything is written, and applied in one
+//! transaction. Rows are matched by name, so ids (and the appointments that use them) survive
+//! a re-import; providers, chairs and types missing from the file are deactivated, not deleted.
+
+mod export;
+mod file;
+mod import;
+mod validate;
+
+pub use export::export;
+pub use file::{
+    ClinicFile, ExceptionEntry, OperatoryEntry, ProviderEntry, ScheduleEntry, SettingsSection,
+    TypeEntry,
+};
+pub use import::{ImportSummary, import};
+pub use validate::{check, parse_hours, weekday_from_name};
+
+use crate::store::StoreError;
+
+/// The demo clinic every fresh install starts with.
+pub const DEMO_CLINIC: &str = include_str!("../../../examples/clinics/demo.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("clinic file: {0}")]
+    Parse(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(message: impl Into<String>) -> SetupError {
+    SetupError::Invalid(message.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_languages(list: &str) -> Result<(), SetupError> {
+        let file = ClinicFile::parse(&format!(
+            "name = \"Lakeside\"\ntime_zone = \"America/Chicago\"\n[settings]\nlead_minutes = 60\nhorizon_days = 30\nslot_step_minutes = 15\nlanguages = {list}\n"
+        ))?;
+        check(&file)
+    }
+
+    #[test]
+    fn front_desk_languages_are_codes() {
+        let ok = with_languages(r#"["es", "ZH", "yue"]"#);
+        assert!(ok.is_ok(), "{ok:?}");
+        for bad in [r#"["spanish"]"#, r#"["e"]"#, r#"["es-MX"]"#, r#"[""]"#] {
+            assert!(
+                matches!(with_languages(bad), Err(SetupError::Invalid(m)) if m.contains("settings.languages")),
+                "{bad}"
+            );
+        }
+    }
+}
