@@ -1,210 +1,21 @@
-//! The booking operations the voice agent's tools and the Booking API both call. Each runs in
-//! one clinic-scoped transaction; writes re-check the slot inside their transaction.
+//! Appointments: open slots, booking, moving and cancelling, each re-checked inside its
+//! write transaction.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::Serialize;
 
-use super::availability::AutoFill;
 use super::{
-    Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId, Busy,
-    Calendar, CalendarData, ClinicSettings, Message, MessageId, MessageStatus, NewMessage,
-    NewPatient, Operatory, OperatoryId, Patient, PatientId, PhoneNumber, Provider, ProviderId,
-    Slot, SlotProblem, SlotQuery, SlotRequest,
+    BookRequest, Booked, MAX_SEARCH_DAYS, RescheduleRequest, Scheduler, ServiceError, SlotSearch,
 };
-use super::{AppointmentFilter, MessageFilter};
-use crate::store::{ClinicTx, Store, StoreError, TxMode, stamp};
+use crate::booking::AppointmentFilter;
+use crate::booking::availability::AutoFill;
+use crate::booking::{
+    Appointment, AppointmentId, AppointmentStatus, AppointmentType, AppointmentTypeId, Busy,
+    Calendar, CalendarData, OperatoryId, ProviderId, Slot, SlotQuery, SlotRequest,
+};
+use crate::store::{ClinicTx, TxMode, stamp};
 use crate::tenancy::Organization;
 
-/// The widest date range one slot search may cover.
-pub const MAX_SEARCH_DAYS: i64 = 92;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("no such {0} in this clinic")]
-    NotFound(&'static str),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Unavailable(SlotProblem),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<super::BookingError> for ServiceError {
-    fn from(err: super::BookingError) -> Self {
-        ServiceError::Invalid(err.to_string())
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SlotSearch {
-    pub appointment_type: AppointmentTypeId,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub provider: Option<ProviderId>,
-    pub patient: Option<PatientId>,
-    pub limit: Option<usize>,
-}
-
-#[derive(Debug, Clone)]
-pub struct BookRequest {
-    pub patient: PatientId,
-    pub appointment_type: AppointmentTypeId,
-    pub provider: ProviderId,
-    pub start: DateTime<Utc>,
-    pub operatory: Option<OperatoryId>,
-    pub note: Option<String>,
-    /// Who booked: "api", "voice".
-    pub source: String,
-    pub idempotency_key: Option<String>,
-    /// The Retell call it is booked in, for the call's record.
-    pub call_id: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct RescheduleRequest {
-    pub start: DateTime<Utc>,
-    /// `None` keeps the current provider.
-    pub provider: Option<ProviderId>,
-    pub operatory: Option<OperatoryId>,
-}
-
-/// A booking, and whether this request made it (false: an earlier one with the same key did).
-#[derive(Debug, Clone, Serialize)]
-pub struct Booked {
-    pub appointment: Appointment,
-    pub created: bool,
-}
-
-pub enum PatientLookup<'a> {
-    Phone(&'a PhoneNumber),
-    Name {
-        last_name: &'a str,
-        first_name: Option<&'a str>,
-        birth_date: NaiveDate,
-    },
-}
-
-/// Which messages to list: clinic-local dates `from..=to` (open when absent), a page at a time,
-/// as `/api/calls` pages.
-#[derive(Debug, Clone, Default)]
-pub struct MessageQuery {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    /// `None`: new and handled alike.
-    pub status: Option<MessageStatus>,
-    /// 1 to 200; 50 when absent.
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MessagePage {
-    pub items: Vec<Message>,
-    /// Pass as `offset` for the next page; absent on the last.
-    pub next_offset: Option<i64>,
-}
-
-/// What a clinic offers, for listings and the agent's office questions.
-#[derive(Debug, Clone, Serialize)]
-pub struct Catalogue {
-    pub office_hours: Vec<super::OfficeHours>,
-    pub providers: Vec<Provider>,
-    pub operatories: Vec<Operatory>,
-    pub appointment_types: Vec<AppointmentType>,
-    pub settings: ClinicSettings,
-}
-
-#[derive(Clone)]
-pub struct Scheduler {
-    store: Store,
-}
-
 impl Scheduler {
-    pub fn new(store: Store) -> Self {
-        Self { store }
-    }
-
-    async fn read(&self, org: &Organization) -> Result<ClinicTx, ServiceError> {
-        Ok(self.store.clinic(org.id, TxMode::Read).await?)
-    }
-
-    pub async fn settings(&self, org: &Organization) -> Result<ClinicSettings, ServiceError> {
-        let mut tx = self.read(org).await?;
-        Ok(tx.settings().await?)
-    }
-
-    pub async fn catalogue(&self, org: &Organization) -> Result<Catalogue, ServiceError> {
-        let mut tx = self.read(org).await?;
-        Ok(Catalogue {
-            office_hours: tx.office_hours().await?,
-            providers: tx.providers().await?,
-            operatories: tx.operatories().await?,
-            appointment_types: tx.appointment_types().await?,
-            settings: tx.settings().await?,
-        })
-    }
-
-    pub async fn patient(
-        &self,
-        org: &Organization,
-        id: PatientId,
-    ) -> Result<Patient, ServiceError> {
-        let mut tx = self.read(org).await?;
-        tx.patient(id)
-            .await?
-            .ok_or(ServiceError::NotFound("patient"))
-    }
-
-    pub async fn find_patients(
-        &self,
-        org: &Organization,
-        lookup: PatientLookup<'_>,
-    ) -> Result<Vec<Patient>, ServiceError> {
-        let mut tx = self.read(org).await?;
-        Ok(match lookup {
-            PatientLookup::Phone(phone) => tx.patients_by_phone(phone).await?,
-            PatientLookup::Name {
-                last_name,
-                first_name,
-                birth_date,
-            } => {
-                let last = super::person_name(last_name, "last name")?;
-                let first = first_name
-                    .map(|f| super::person_name(f, "first name"))
-                    .transpose()?;
-                tx.patients_by_name(&last, first.as_deref(), birth_date)
-                    .await?
-            }
-        })
-    }
-
-    /// Creates a patient; the same name and birth date twice is a conflict, not a duplicate.
-    pub async fn create_patient(
-        &self,
-        org: &Organization,
-        new: NewPatient,
-        now: DateTime<Utc>,
-    ) -> Result<Patient, ServiceError> {
-        let now = stamp(now);
-        let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
-        let same = tx
-            .patients_by_name(&new.last_name, Some(&new.first_name), new.birth_date)
-            .await?;
-        if let Some(existing) = same.first() {
-            return Err(ServiceError::Conflict(format!(
-                "a patient with this name and birth date already exists (id {})",
-                existing.id
-            )));
-        }
-        let patient = new.into_patient(now);
-        tx.insert_patient(&patient).await?;
-        tx.commit().await?;
-        Ok(patient)
-    }
-
     pub async fn appointment(
         &self,
         org: &Organization,
@@ -455,102 +266,6 @@ impl Scheduler {
         tracing::info!(org_id = %org.id, appointment_id = %appointment.id, "cancelled appointment");
         Ok(appointment)
     }
-
-    /// Files a message for the front desk. Only ids reach the log: never the caller's words.
-    pub async fn take_message(
-        &self,
-        org: &Organization,
-        new: NewMessage,
-        now: DateTime<Utc>,
-    ) -> Result<Message, ServiceError> {
-        let message = new.into_message(stamp(now));
-        let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
-        tx.insert_message(&message).await?;
-        tx.commit().await?;
-        tracing::info!(
-            org_id = %org.id,
-            message_id = %message.id,
-            call_id = message.call_id.as_deref().unwrap_or(""),
-            urgent = message.urgent,
-            "took a message for the front desk"
-        );
-        Ok(message)
-    }
-
-    /// A page of the clinic's messages, newest first.
-    pub async fn messages(
-        &self,
-        org: &Organization,
-        query: &MessageQuery,
-    ) -> Result<MessagePage, ServiceError> {
-        let (from, to) = super::days_in_ms(query.from, query.to, org.time_zone.tz())
-            .map_err(|date| ServiceError::Invalid(format!("date {date} is out of range")))?;
-        if to <= from {
-            return Err(ServiceError::Invalid(
-                "'to' must be on or after 'from'".into(),
-            ));
-        }
-        let limit = query.limit.unwrap_or(50);
-        if !(1..=200).contains(&limit) {
-            return Err(ServiceError::Invalid("limit is 1 to 200".into()));
-        }
-        let offset = query.offset.unwrap_or(0);
-        if offset < 0 {
-            return Err(ServiceError::Invalid("offset cannot be negative".into()));
-        }
-        // An open end is as late as an instant goes.
-        let instant = |ms| DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let mut tx = self.read(org).await?;
-        // One more than the page: whether there is a next one.
-        let mut items = tx
-            .messages(MessageFilter::Between {
-                from: instant(from),
-                to: instant(to),
-                status: query.status,
-                limit: limit + 1,
-                offset,
-            })
-            .await?;
-        let more = items.len() as i64 > limit;
-        items.truncate(limit as usize);
-        Ok(MessagePage {
-            items,
-            next_offset: more.then_some(offset + limit),
-        })
-    }
-
-    /// The messages taken during one call, oldest first.
-    pub async fn call_messages(
-        &self,
-        org: &Organization,
-        call_id: &str,
-    ) -> Result<Vec<Message>, ServiceError> {
-        let mut tx = self.read(org).await?;
-        Ok(tx.messages(MessageFilter::Call(call_id)).await?)
-    }
-
-    /// Marks a message handled; marking it again changes nothing.
-    pub async fn mark_message_handled(
-        &self,
-        org: &Organization,
-        id: MessageId,
-        now: DateTime<Utc>,
-    ) -> Result<Message, ServiceError> {
-        let mut tx = self.store.clinic(org.id, TxMode::Write).await?;
-        let mut message = tx
-            .message(id)
-            .await?
-            .ok_or(ServiceError::NotFound("message"))?;
-        if message.status == MessageStatus::Handled {
-            return Ok(message);
-        }
-        message.status = MessageStatus::Handled;
-        message.handled_at = Some(stamp(now));
-        tx.update_message(&message).await?;
-        tx.commit().await?;
-        tracing::info!(org_id = %org.id, message_id = %message.id, "message handled");
-        Ok(message)
-    }
 }
 
 fn log_auto_fill(auto_filled: AutoFill, operatory: OperatoryId) {
@@ -611,7 +326,7 @@ async fn load_calendar(
 ) -> Result<Calendar, ServiceError> {
     let zone = org.time_zone.tz();
     let midnight = |date: NaiveDate| {
-        super::day_start(date, zone)
+        crate::booking::day_start(date, zone)
             .ok_or_else(|| ServiceError::Invalid(format!("date {date} is out of range")))
     };
     // A day's slots can reach past its midnight; a day either side covers any zone.
