@@ -1,282 +1,25 @@
-//! What each tool does, over the booking engine, for the call's clinic only.
+//! Appointments: listing, open slots, proposals read back to the caller, and carrying out
+//! the one the caller confirmed.
 
 use chrono::{Duration, Timelike};
 
-use super::confirm::Action;
-use super::contract::*;
-use super::speech::{spoken_date, spoken_slot, spoken_time, with_article};
-use super::{ToolContext, ToolError, ToolOutput, idempotency_key};
-use crate::agent::Ending;
+use super::office::catalogue;
+use super::patients::verified;
+use super::{bad, service, trimmed};
+use crate::agent::tools::confirm::Action;
+use crate::agent::tools::contract::*;
+use crate::agent::tools::speech::{spoken_slot, with_article};
+use crate::agent::tools::{ToolContext, ToolError, idempotency_key};
 use crate::booking::AppointmentFilter;
 use crate::booking::{
-    AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, NewMessage,
-    NewPatient, Patient, PatientId, PatientLookup, PhoneNumber, Provider, ProviderId,
-    RescheduleRequest, ServiceError, SlotSearch, parse_start,
+    AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, PatientId, Provider,
+    ProviderId, RescheduleRequest, ServiceError, SlotSearch, parse_start,
 };
-use crate::calls::ToolCallRecord;
 
-/// Runs one tool, and files it in the call's record (off the answer's path).
-pub async fn call(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput, ToolError> {
-    let result = run(ctx, request).await;
-    let record = ToolCallRecord {
-        at: chrono::Utc::now(),
-        name: request.name().to_owned(),
-        arguments: request.arguments().to_string(),
-        result: match &result {
-            Ok(output) => output.result.to_json().to_string(),
-            Err(err) => err.as_result().to_string(),
-        },
-        successful: result.is_ok(),
-    };
-    let call_log = ctx.call_log.clone();
-    let (org, call_id) = (ctx.org.id, ctx.call_id.to_owned());
-    tokio::spawn(async move {
-        if let Err(err) = call_log.tool_call(org, &call_id, &record).await {
-            tracing::warn!(%call_id, error = %err, "could not record a tool call");
-        }
-    });
-    result
-}
-
-async fn run(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput, ToolError> {
-    let result = match request {
-        ToolCall::CurrentDatetime => ToolResult::Now(current_datetime(ctx)),
-        ToolCall::OfficeInfo => ToolResult::Office(office_info(ctx).await?),
-        ToolCall::FindPatient(args) => ToolResult::Patient(find_patient(ctx, args).await?),
-        ToolCall::CreatePatient(args) => ToolResult::Registered(create_patient(ctx, args).await?),
-        ToolCall::ListAppointments => ToolResult::Appointments(list_appointments(ctx).await?),
-        ToolCall::FindSlots(args) => ToolResult::Slots(find_slots(ctx, args).await?),
-        ToolCall::BookAppointment(args) => ToolResult::Proposed(propose_booking(ctx, args).await?),
-        ToolCall::RescheduleAppointment(args) => {
-            ToolResult::Proposed(propose_move(ctx, args).await?)
-        }
-        ToolCall::CancelAppointment(args) => ToolResult::Proposed(propose_cancel(ctx, args).await?),
-        ToolCall::ConfirmAction(args) => ToolResult::Done(confirm(ctx, args).await?),
-        ToolCall::TakeMessage(args) => ToolResult::MessageTaken(take_message(ctx, args).await?),
-        ToolCall::TransferToFrontDesk => return transfer(ctx).await,
-        ToolCall::EndCall => {
-            return Ok(ToolOutput {
-                result: ToolResult::Ending { ending: true },
-                ending: Some(Ending::EndCall),
-            });
-        }
-    };
-    Ok(ToolOutput::value(result))
-}
-
-fn bad(err: impl std::fmt::Display) -> ToolError {
-    ToolError::BadArguments(err.to_string())
-}
-
-fn service(err: ServiceError) -> ToolError {
-    match err {
-        ServiceError::Store(store) => {
-            tracing::warn!(error = %store, "a tool could not reach the clinic's data");
-            ToolError::Unavailable(store.to_string())
-        }
-        ServiceError::Conflict(_) | ServiceError::Unavailable(_) => {
-            ToolError::Refused(Refusal::SlotTaken)
-        }
-        ServiceError::NotFound("appointment") => ToolError::Refused(Refusal::NoSuchAppointment),
-        other => ToolError::Refused(Refusal::Rule {
-            reason: other.to_string(),
-        }),
-    }
-}
-
-fn trimmed(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn current_datetime(ctx: &ToolContext<'_>) -> NowInfo {
-    let local = ctx.org.time_zone.local(ctx.now);
-    NowInfo {
-        date: local.date_naive(),
-        time: local.format("%H:%M").to_string(),
-        weekday: local.format("%A").to_string(),
-        spoken: format!(
-            "{} at {}",
-            spoken_date(local.date_naive()),
-            spoken_time(local.time())
-        ),
-        time_zone: ctx.org.time_zone.name().to_owned(),
-    }
-}
-
-async fn catalogue(ctx: &ToolContext<'_>) -> Result<Catalogue, ToolError> {
-    ctx.scheduler.catalogue(ctx.org).await.map_err(service)
-}
-
-async fn office_info(ctx: &ToolContext<'_>) -> Result<OfficeInfo, ToolError> {
-    let c = catalogue(ctx).await?;
-    Ok(OfficeInfo {
-        name: ctx.org.name.clone(),
-        address: c.settings.address.clone(),
-        phone: c.settings.phone.as_ref().map(ToString::to_string),
-        hours: c
-            .office_hours
-            .iter()
-            .map(|h| HoursInfo {
-                day: h.weekday.to_string(),
-                open: spoken_time(h.hours.start),
-                close: spoken_time(h.hours.end),
-            })
-            .collect(),
-        providers: c
-            .providers
-            .iter()
-            .filter(|p| p.active)
-            .map(|p| NamedRef {
-                id: p.id.to_string(),
-                name: p.name.clone(),
-                kind: Some(p.kind),
-                minutes: None,
-            })
-            .collect(),
-        services: c
-            .appointment_types
-            .iter()
-            .filter(|t| t.active)
-            .map(|t| NamedRef {
-                id: t.id.to_string(),
-                name: t.name.clone(),
-                kind: None,
-                minutes: Some(t.duration.get()),
-            })
-            .collect(),
-        cancellation_policy: c.settings.cancellation_policy.clone(),
-        can_transfer: c.settings.transfer_number.is_some(),
-    })
-}
-
-fn patient_ref(patient: &Patient) -> PatientRef {
-    PatientRef {
-        id: patient.id.to_string(),
-        first_name: patient.first_name.clone(),
-        last_name: patient.last_name.clone(),
-    }
-}
-
-async fn find_patient(
-    ctx: &mut ToolContext<'_>,
-    args: &FindPatient,
-) -> Result<PatientMatch, ToolError> {
-    let not_verified = |next| PatientMatch {
-        found: true,
-        verified: false,
-        patient: None,
-        next: Some(next),
-    };
-    // The verified patient is whoever the latest search proved: a caller who turns out to be
-    // someone else loses what the earlier match allowed.
-    ctx.guard.set_patient(None);
-    let found = if let Some(phone) = trimmed(&args.phone) {
-        let phone = PhoneNumber::parse(phone).map_err(bad)?;
-        let matches = ctx
-            .scheduler
-            .find_patients(ctx.org, PatientLookup::Phone(&phone))
-            .await
-            .map_err(service)?;
-        let from_caller = ctx.caller.as_ref() == Some(&phone);
-        // A number alone proves nothing unless it is the one calling; a birth date does.
-        let matches: Vec<Patient> = matches
-            .into_iter()
-            .filter(|p| args.birth_date.is_none_or(|d| p.birth_date == d))
-            .collect();
-        if !from_caller && args.birth_date.is_none() && !matches.is_empty() {
-            return Ok(not_verified("ask for the date of birth to verify"));
-        }
-        matches
-    } else {
-        let last_name = trimmed(&args.last_name)
-            .ok_or_else(|| bad("give a phone, or a last name and birth_date"))?;
-        let birth_date = args
-            .birth_date
-            .ok_or_else(|| bad("give a phone, or a last name and birth_date"))?;
-        ctx.scheduler
-            .find_patients(
-                ctx.org,
-                PatientLookup::Name {
-                    last_name,
-                    first_name: trimmed(&args.first_name),
-                    birth_date,
-                },
-            )
-            .await
-            .map_err(service)?
-    };
-    Ok(match found.as_slice() {
-        [] => PatientMatch {
-            found: false,
-            verified: false,
-            patient: None,
-            next: None,
-        },
-        [one] => {
-            ctx.guard.set_patient(Some(one.id));
-            PatientMatch {
-                found: true,
-                verified: true,
-                patient: Some(patient_ref(one)),
-                next: None,
-            }
-        }
-        _ => not_verified("several records match: ask for the first name"),
-    })
-}
-
-async fn create_patient(
-    ctx: &mut ToolContext<'_>,
-    args: &CreatePatient,
-) -> Result<Registered, ToolError> {
-    let phone = match trimmed(&args.phone) {
-        Some(phone) => Some(PhoneNumber::parse(phone).map_err(bad)?),
-        None => ctx.caller.clone(),
-    };
-    let today = ctx.org.time_zone.local(ctx.now).date_naive();
-    let new = NewPatient::new(
-        &args.first_name,
-        &args.last_name,
-        args.birth_date,
-        phone,
-        trimmed(&args.email),
-        today,
-    )
-    .map_err(bad)?;
-    let lookup = PatientLookup::Name {
-        last_name: &new.last_name,
-        first_name: Some(&new.first_name),
-        birth_date: new.birth_date,
-    };
-    // Asked twice (a retry), or already a patient: the same record, not a second one.
-    let existing = ctx
-        .scheduler
-        .find_patients(ctx.org, lookup)
-        .await
-        .map_err(service)?;
-    let patient = match existing.into_iter().next() {
-        Some(patient) => patient,
-        None => ctx
-            .scheduler
-            .create_patient(ctx.org, new, ctx.now)
-            .await
-            .map_err(service)?,
-    };
-    ctx.guard.set_patient(Some(patient.id));
-    Ok(Registered {
-        created: true,
-        verified: true,
-        patient: patient_ref(&patient),
-    })
-}
-
-fn verified(ctx: &ToolContext<'_>) -> Result<PatientId, ToolError> {
-    ctx.guard
-        .patient
-        .ok_or(ToolError::Refused(Refusal::NotVerified))
-}
-
-fn find_type<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a AppointmentType, ToolError> {
+pub(super) fn find_type<'a>(
+    c: &'a Catalogue,
+    wanted: &str,
+) -> Result<&'a AppointmentType, ToolError> {
     let wanted_lower = wanted.trim().to_lowercase();
     let active = || c.appointment_types.iter().filter(|t| t.active);
     active()
@@ -291,7 +34,7 @@ fn find_type<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a AppointmentType, 
         })
 }
 
-fn find_provider<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a Provider, ToolError> {
+pub(super) fn find_provider<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a Provider, ToolError> {
     let wanted_lower = wanted.trim().to_lowercase();
     let active = || c.providers.iter().filter(|p| p.active);
     active()
@@ -308,21 +51,21 @@ fn find_provider<'a>(c: &'a Catalogue, wanted: &str) -> Result<&'a Provider, Too
         })
 }
 
-fn provider_name(c: &Catalogue, id: ProviderId) -> String {
+pub(super) fn provider_name(c: &Catalogue, id: ProviderId) -> String {
     c.providers
         .iter()
         .find(|p| p.id == id)
         .map_or_else(String::new, |p| p.name.clone())
 }
 
-fn type_name(c: &Catalogue, appointment: &crate::booking::Appointment) -> String {
+pub(super) fn type_name(c: &Catalogue, appointment: &crate::booking::Appointment) -> String {
     c.appointment_types
         .iter()
         .find(|t| t.id == appointment.appointment_type)
         .map_or_else(|| "appointment".to_owned(), |t| t.name.clone())
 }
 
-async fn list_appointments(ctx: &ToolContext<'_>) -> Result<Appointments, ToolError> {
+pub(super) async fn list_appointments(ctx: &ToolContext<'_>) -> Result<Appointments, ToolError> {
     let patient = verified(ctx)?;
     let c = catalogue(ctx).await?;
     let zone = ctx.org.time_zone.tz();
@@ -346,7 +89,10 @@ async fn list_appointments(ctx: &ToolContext<'_>) -> Result<Appointments, ToolEr
     Ok(Appointments { appointments })
 }
 
-async fn find_slots(ctx: &ToolContext<'_>, args: &FindSlots) -> Result<Slots, ToolError> {
+pub(super) async fn find_slots(
+    ctx: &ToolContext<'_>,
+    args: &FindSlots,
+) -> Result<Slots, ToolError> {
     let c = catalogue(ctx).await?;
     let kind = find_type(&c, &args.appointment_type)?;
     let provider = trimmed(&args.provider)
@@ -427,7 +173,7 @@ async fn find_slots(ctx: &ToolContext<'_>, args: &FindSlots) -> Result<Slots, To
 }
 
 /// Checks a booking can be made as asked, and holds it for the caller's yes.
-async fn propose_booking(
+pub(super) async fn propose_booking(
     ctx: &mut ToolContext<'_>,
     args: &BookAppointment,
 ) -> Result<Proposed, ToolError> {
@@ -477,7 +223,7 @@ async fn propose_booking(
 }
 
 /// Named in read-backs, so a caller booking under the wrong record hears whose it is.
-async fn patient_first_name(
+pub(super) async fn patient_first_name(
     ctx: &ToolContext<'_>,
     patient: PatientId,
 ) -> Result<String, ToolError> {
@@ -490,7 +236,7 @@ async fn patient_first_name(
 }
 
 /// One of the verified caller's own appointments; another patient's is "not found".
-async fn own_appointment(
+pub(super) async fn own_appointment(
     ctx: &ToolContext<'_>,
     id: &str,
 ) -> Result<crate::booking::Appointment, ToolError> {
@@ -505,7 +251,7 @@ async fn own_appointment(
     }
 }
 
-async fn propose_move(
+pub(super) async fn propose_move(
     ctx: &mut ToolContext<'_>,
     args: &RescheduleAppointment,
 ) -> Result<Proposed, ToolError> {
@@ -537,7 +283,7 @@ async fn propose_move(
     })
 }
 
-async fn propose_cancel(
+pub(super) async fn propose_cancel(
     ctx: &mut ToolContext<'_>,
     args: &CancelAppointment,
 ) -> Result<Proposed, ToolError> {
@@ -562,7 +308,10 @@ async fn propose_cancel(
 }
 
 /// Runs the proposal the caller just said yes to, exactly as it was read back.
-async fn confirm(ctx: &mut ToolContext<'_>, args: &ConfirmAction) -> Result<Done, ToolError> {
+pub(super) async fn confirm(
+    ctx: &mut ToolContext<'_>,
+    args: &ConfirmAction,
+) -> Result<Done, ToolError> {
     let patient = verified(ctx)?;
     let action = ctx
         .guard
@@ -646,44 +395,5 @@ async fn confirm(ctx: &mut ToolContext<'_>, args: &ConfirmAction) -> Result<Done
                 ..done(ActionKind::Cancel, &cancelled)
             })
         }
-    }
-}
-
-/// A message for the front desk, filed with this call. The caller's own number is the
-/// callback when none was given.
-async fn take_message(
-    ctx: &ToolContext<'_>,
-    args: &TakeMessage,
-) -> Result<MessageTaken, ToolError> {
-    let callback = match trimmed(&args.callback_number) {
-        Some(number) => Some(PhoneNumber::parse(number).map_err(bad)?),
-        None => ctx.caller.clone(),
-    };
-    let message = NewMessage::new(
-        Some(ctx.call_id),
-        &args.caller_name,
-        callback,
-        &args.reason,
-        trimmed(&args.language),
-        args.urgent,
-    )
-    .map_err(bad)?;
-    ctx.scheduler
-        .take_message(ctx.org, message, ctx.now)
-        .await
-        .map_err(service)?;
-    Ok(MessageTaken {
-        message_taken: true,
-    })
-}
-
-async fn transfer(ctx: &ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-    let c = catalogue(ctx).await?;
-    match c.settings.transfer_number {
-        Some(number) => Ok(ToolOutput {
-            result: ToolResult::Transferring { transferring: true },
-            ending: Some(Ending::Transfer(number.to_string())),
-        }),
-        None => Err(ToolError::Refused(Refusal::NoTransferNumber)),
     }
 }
