@@ -4,6 +4,8 @@
 //! A slot is offered only if, for its whole length, the provider works (inside office hours,
 //! unless it is an extra-hours exception), no blockout or closure covers it, and the provider,
 //! the operatory and the patient are all free. Booking re-runs the same check.
+//!
+//! One file, longer than most: it is one algorithm (its tests are in `availability_tests.rs`).
 
 use std::collections::HashMap;
 

@@ -1,3 +1,5 @@
+//! The availability engine's tests: unit cases and properties. One file, as the engine is.
+
 use chrono::{NaiveDate, NaiveTime, TimeZone as _, Utc, Weekday};
 use chrono_tz::Tz;
 

@@ -1,6 +1,9 @@
 //! Booking and moving: the service, the day, two or three offers, the caller's pick, the
 //! read-back, and the caller's yes. The proposal and its confirmation go through the tools'
 //! confirmation rule, like the LLM agent's.
+//!
+//! One file, longer than most: the booking dialogue is one sequence of phases, best read top to
+//! bottom.
 
 use chrono::{Datelike, Duration, Timelike};
 

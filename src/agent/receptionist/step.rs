@@ -1,6 +1,8 @@
 //! The dialogue's transition: given what it knows, one event (the caller spoke, was silent, or
 //! a tool answered) becomes what to say and which tool to call next. No I/O happens here; the
 //! executor runs the commands and feeds each tool's answer back in as the next event.
+//!
+//! One file, longer than most: the transition table, kept whole so every phase is in view.
 
 use crate::agent::Ending;
 use crate::agent::tools::ToolError;

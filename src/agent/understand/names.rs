@@ -2,6 +2,8 @@
 //! Emma", "his name is Liam Walsh"), or as the whole answer when a name was asked for.
 //! Names of any origin: hyphens and apostrophes kept, particles joined ("van der Berg"),
 //! spelled letters joined and preferred over the word they spell.
+//!
+//! One file, longer than most: one parser, whose rules read best side by side.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;

@@ -1,5 +1,5 @@
 //! Property tests: dates, days, names and consent rendered many ways parse back; no input
-//! panics.
+//! panics. Long because it holds the renderers the properties need.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use proptest::prelude::*;

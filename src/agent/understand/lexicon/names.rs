@@ -1,4 +1,5 @@
-//! Cues before names, name particles, and words that are never names.
+//! Cues before names, name particles, and words that are never names. Long because it is a
+//! table of data.
 
 /// Cues before a name, strongest first. `first`/`last` say which part follows.
 pub const NAME_CUES: &[(&str, NameCue)] = &[
