@@ -43,8 +43,8 @@ pub async fn run(command: CallsCommand, settings: &Settings) -> Result<(), Strin
     let to = to.as_deref().map(day).transpose()?;
     let (from_ms, to_ms) = crate::booking::days_in_ms(from, to, zone)
         .map_err(|date| format!("date {date} is out of range"))?;
-    let calls = store
-        .list_call_records(org.id, from_ms, to_ms, limit.clamp(1, 1000), 0)
+    let calls = crate::calls::CallLog::new(store)
+        .list(org.id, from_ms, to_ms, limit.clamp(1, 1000), 0)
         .await
         .map_err(|e| e.to_string())?;
     println!(

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::db::record;
 use super::db::types::DbId;
 use super::db::{TxMode, sql};
 use super::orgs::{Route, add_route, routed};
@@ -23,38 +24,40 @@ macro_rules! select_record {
     };
 }
 
-#[derive(sqlx::FromRow)]
-struct CallRow {
-    call_id: String,
-    agent_id: Option<String>,
-    call_type: Option<String>,
-    direction: Option<String>,
-    from_number: Option<String>,
-    to_number: Option<String>,
-    first_connected_at: DateTime<Utc>,
-    last_connected_at: DateTime<Utc>,
-    connections: i64,
+record! {
+    struct CallRow {
+        call_id: String,
+        agent_id: Option<String>,
+        call_type: Option<String>,
+        direction: Option<String>,
+        from_number: Option<String>,
+        to_number: Option<String>,
+        first_connected_at: DateTime<Utc>,
+        last_connected_at: DateTime<Utc>,
+        connections: i64,
+    }
 }
 
-#[derive(sqlx::FromRow)]
-struct RecordRow {
-    call_id: String,
-    agent_id: Option<String>,
-    direction: Option<String>,
-    from_number: Option<String>,
-    to_number: Option<String>,
-    call_status: Option<String>,
-    start_ms: Option<i64>,
-    end_ms: Option<i64>,
-    duration_ms: Option<i64>,
-    disconnection_reason: Option<String>,
-    events: String,
-    transcript: Option<String>,
-    transcript_object: Option<String>,
-    transcript_with_tool_calls: Option<String>,
-    call_analysis: Option<String>,
-    latency: Option<String>,
-    transfer: Option<String>,
+record! {
+    struct RecordRow {
+        call_id: String,
+        agent_id: Option<String>,
+        direction: Option<String>,
+        from_number: Option<String>,
+        to_number: Option<String>,
+        call_status: Option<String>,
+        start_ms: Option<i64>,
+        end_ms: Option<i64>,
+        duration_ms: Option<i64>,
+        disconnection_reason: Option<String>,
+        events: String,
+        transcript: Option<String>,
+        transcript_object: Option<String>,
+        transcript_with_tool_calls: Option<String>,
+        call_analysis: Option<String>,
+        latency: Option<String>,
+        transfer: Option<String>,
+    }
 }
 
 impl RecordRow {
@@ -75,13 +78,14 @@ impl RecordRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct ToolCallRow {
-    at: DateTime<Utc>,
-    name: String,
-    arguments: String,
-    result: String,
-    successful: bool,
+record! {
+    struct ToolCallRow {
+        at: DateTime<Utc>,
+        name: String,
+        arguments: String,
+        result: String,
+        successful: bool,
+    }
 }
 
 fn text(value: &Option<serde_json::Value>) -> Option<String> {
@@ -203,11 +207,14 @@ impl Store {
     pub async fn apply_call_event(&self, org: OrgId, e: &CallEvent) -> Result<(), StoreError> {
         let now = super::stamp(Utc::now());
         let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
-        add_route(&mut tx, Route::Call, &e.call_id, org).await?;
-        if routed(&mut tx, Route::Call, &e.call_id)
-            .await?
-            .is_some_and(|owner| owner != org)
-        {
+        // Usually the WebSocket routed the call already; otherwise this event routes it, and
+        // of two clinics filing at once, the first route wins.
+        let mut owner = routed(&mut tx, Route::Call, &e.call_id).await?;
+        if owner.is_none() {
+            add_route(&mut tx, Route::Call, &e.call_id, org).await?;
+            owner = routed(&mut tx, Route::Call, &e.call_id).await?;
+        }
+        if owner.is_some_and(|owner| owner != org) {
             return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
         }
         // A later event never undoes an ended call, a shorter transcript never replaces a

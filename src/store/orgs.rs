@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::db::record;
 use super::db::types::DbId;
-use super::db::{Tx, TxMode, sql};
+use super::db::{Sql, Tx, TxMode, sql};
 use super::{Store, StoreError};
 use crate::tenancy::{
     ApiKeyInfo, NewApiKey, NewOrganization, OrgId, Organization, OrganizationUpdate, Slug, TimeZone,
@@ -20,15 +21,16 @@ macro_rules! select_org {
     };
 }
 
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    id: DbId,
-    name: String,
-    slug: String,
-    time_zone: String,
-    greeting: Option<String>,
-    instructions: Option<String>,
-    created_at: DateTime<Utc>,
+record! {
+    struct OrgRow {
+        id: DbId,
+        name: String,
+        slug: String,
+        time_zone: String,
+        greeting: Option<String>,
+        instructions: Option<String>,
+        created_at: DateTime<Utc>,
+    }
 }
 
 impl TryFrom<OrgRow> for Organization {
@@ -46,12 +48,13 @@ impl TryFrom<OrgRow> for Organization {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct ApiKeyRow {
-    prefix: String,
-    label: Option<String>,
-    created_at: DateTime<Utc>,
-    revoked_at: Option<DateTime<Utc>>,
+record! {
+    struct ApiKeyRow {
+        prefix: String,
+        label: Option<String>,
+        created_at: DateTime<Utc>,
+        revoked_at: Option<DateTime<Utc>>,
+    }
 }
 
 /// A route's kind, as `org_routes.kind` spells it.
@@ -74,19 +77,19 @@ impl Route {
     }
 }
 
+fn route_query(route: Route, key: &str) -> Sql<'_> {
+    sql("SELECT org_id FROM org_routes WHERE kind = $1 AND key = $2")
+        .bind(route.as_str())
+        .bind(key)
+}
+
 /// The clinic a route leads to, read inside `tx`.
 pub(super) async fn routed(
     tx: &mut Tx,
     route: Route,
     key: &str,
 ) -> Result<Option<OrgId>, StoreError> {
-    let id: Option<(DbId,)> = tx
-        .fetch_optional(
-            sql("SELECT org_id FROM org_routes WHERE kind = $1 AND key = $2")
-                .bind(route.as_str())
-                .bind(key),
-        )
-        .await?;
+    let id: Option<(DbId,)> = tx.fetch_optional(route_query(route, key)).await?;
     Ok(id.map(|(id,)| OrgId::from_uuid(id.0)))
 }
 
@@ -312,11 +315,10 @@ impl Store {
     }
 
     async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let mut tx = self.pool.begin(None, TxMode::Read).await?;
-        let value: Option<(String,)> = tx
-            .fetch_optional(sql("SELECT value FROM meta WHERE key = $1").bind(key))
+        let value: Option<(String,)> = self
+            .pool
+            .fetch_shared(sql("SELECT value FROM meta WHERE key = $1").bind(key))
             .await?;
-        tx.commit().await?;
         Ok(value.map(|(v,)| v))
     }
 
@@ -447,10 +449,8 @@ impl Store {
     }
 
     async fn route(&self, route: Route, key: &str) -> Result<Option<OrgId>, StoreError> {
-        let mut tx = self.pool.begin(None, TxMode::Read).await?;
-        let org = routed(&mut tx, route, key).await?;
-        tx.commit().await?;
-        Ok(org)
+        let id: Option<(DbId,)> = self.pool.fetch_shared(route_query(route, key)).await?;
+        Ok(id.map(|(id,)| OrgId::from_uuid(id.0)))
     }
 
     pub async fn set_agent(&self, org: OrgId, agent_id: &str) -> Result<(), StoreError> {

@@ -7,8 +7,8 @@ use crate::booking::MessageFilter;
 use crate::booking::{Message, MessageId, MessageStatus, PhoneNumber};
 use crate::store::StoreError;
 use crate::store::columns::{corrupt, phone};
-use crate::store::db::sql;
 use crate::store::db::types::{DbId, EpochMicros};
+use crate::store::db::{record, sql};
 
 macro_rules! select_message {
     ($tail:literal) => {
@@ -21,18 +21,19 @@ macro_rules! select_message {
     };
 }
 
-#[derive(sqlx::FromRow)]
-struct MessageRow {
-    id: DbId,
-    call_id: Option<String>,
-    caller_name: String,
-    callback: Option<String>,
-    reason: String,
-    language: Option<String>,
-    urgent: bool,
-    status: String,
-    created_at: EpochMicros,
-    handled_at: Option<DateTime<Utc>>,
+record! {
+    struct MessageRow {
+        id: DbId,
+        call_id: Option<String>,
+        caller_name: String,
+        callback: Option<String>,
+        reason: String,
+        language: Option<String>,
+        urgent: bool,
+        status: String,
+        created_at: EpochMicros,
+        handled_at: Option<DateTime<Utc>>,
+    }
 }
 
 impl TryFrom<MessageRow> for Message {

@@ -9,8 +9,8 @@ use crate::booking::{
 };
 use crate::store::StoreError;
 use crate::store::columns::{corrupt, phone};
-use crate::store::db::sql;
 use crate::store::db::types::{DbId, EpochSeconds};
+use crate::store::db::{record, sql};
 
 macro_rules! select_patient {
     ($tail:literal) => {
@@ -33,15 +33,16 @@ macro_rules! select_appointment {
     };
 }
 
-#[derive(sqlx::FromRow)]
-struct PatientRow {
-    id: DbId,
-    first_name: String,
-    last_name: String,
-    birth_date: NaiveDate,
-    phone: Option<String>,
-    email: Option<String>,
-    created_at: DateTime<Utc>,
+record! {
+    struct PatientRow {
+        id: DbId,
+        first_name: String,
+        last_name: String,
+        birth_date: NaiveDate,
+        phone: Option<String>,
+        email: Option<String>,
+        created_at: DateTime<Utc>,
+    }
 }
 
 impl TryFrom<PatientRow> for Patient {
@@ -59,22 +60,23 @@ impl TryFrom<PatientRow> for Patient {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct AppointmentRow {
-    id: DbId,
-    patient_id: DbId,
-    provider_id: DbId,
-    operatory_id: DbId,
-    appointment_type_id: DbId,
-    start_at: EpochSeconds,
-    end_at: EpochSeconds,
-    status: String,
-    note: Option<String>,
-    source: String,
-    idempotency_key: Option<String>,
-    call_id: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+record! {
+    struct AppointmentRow {
+        id: DbId,
+        patient_id: DbId,
+        provider_id: DbId,
+        operatory_id: DbId,
+        appointment_type_id: DbId,
+        start_at: EpochSeconds,
+        end_at: EpochSeconds,
+        status: String,
+        note: Option<String>,
+        source: String,
+        idempotency_key: Option<String>,
+        call_id: Option<String>,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    }
 }
 
 impl TryFrom<AppointmentRow> for Appointment {

@@ -12,25 +12,26 @@ use crate::store::StoreError;
 use crate::store::columns::{
     corrupt, exception_kind, phone, provider_kind, time_range, unsigned, weekday,
 };
-use crate::store::db::sql;
 use crate::store::db::types::{DbId, EpochSeconds};
+use crate::store::db::{record, sql};
 
-#[derive(sqlx::FromRow)]
-struct SettingsRow {
-    address: Option<String>,
-    phone: Option<String>,
-    transfer_number: Option<String>,
-    cancellation_policy: Option<String>,
-    lead_minutes: i64,
-    horizon_days: i64,
-    slot_step_minutes: i64,
-    agent: Option<String>,
-    llm_base_url: Option<String>,
-    llm_model: Option<String>,
-    llm_api_key_env: Option<String>,
-    phrases: Option<String>,
-    transcript_retention_days: Option<i64>,
-    languages: Option<String>,
+record! {
+    struct SettingsRow {
+        address: Option<String>,
+        phone: Option<String>,
+        transfer_number: Option<String>,
+        cancellation_policy: Option<String>,
+        lead_minutes: i64,
+        horizon_days: i64,
+        slot_step_minutes: i64,
+        agent: Option<String>,
+        llm_base_url: Option<String>,
+        llm_model: Option<String>,
+        llm_api_key_env: Option<String>,
+        phrases: Option<String>,
+        transcript_retention_days: Option<i64>,
+        languages: Option<String>,
+    }
 }
 
 impl TryFrom<SettingsRow> for ClinicSettings {
@@ -67,58 +68,64 @@ impl TryFrom<SettingsRow> for ClinicSettings {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct ProviderRow {
-    id: DbId,
-    name: String,
-    kind: String,
-    active: bool,
+record! {
+    struct ProviderRow {
+        id: DbId,
+        name: String,
+        kind: String,
+        active: bool,
+    }
 }
 
-#[derive(sqlx::FromRow)]
-struct OperatoryRow {
-    id: DbId,
-    name: String,
-    active: bool,
-    is_hygiene: bool,
-    sort_order: i64,
+record! {
+    struct OperatoryRow {
+        id: DbId,
+        name: String,
+        active: bool,
+        is_hygiene: bool,
+        sort_order: i64,
+    }
 }
 
-#[derive(sqlx::FromRow)]
-struct AppointmentTypeRow {
-    id: DbId,
-    name: String,
-    duration_minutes: i64,
-    provider_kind: Option<String>,
-    pattern: Option<String>,
-    active: bool,
+record! {
+    struct AppointmentTypeRow {
+        id: DbId,
+        name: String,
+        duration_minutes: i64,
+        provider_kind: Option<String>,
+        pattern: Option<String>,
+        active: bool,
+    }
 }
 
-#[derive(sqlx::FromRow)]
-struct HoursRow {
-    weekday: i64,
-    start_minute: i64,
-    end_minute: i64,
+record! {
+    struct HoursRow {
+        weekday: i64,
+        start_minute: i64,
+        end_minute: i64,
+    }
 }
 
-#[derive(sqlx::FromRow)]
-struct WeeklyBlockRow {
-    provider_id: DbId,
-    weekday: i64,
-    start_minute: i64,
-    end_minute: i64,
-    operatory_id: Option<DbId>,
+record! {
+    struct WeeklyBlockRow {
+        provider_id: DbId,
+        weekday: i64,
+        start_minute: i64,
+        end_minute: i64,
+        operatory_id: Option<DbId>,
+    }
 }
 
-#[derive(sqlx::FromRow)]
-struct ExceptionRow {
-    date: NaiveDate,
-    provider_id: Option<DbId>,
-    kind: String,
-    start_minute: Option<i64>,
-    end_minute: Option<i64>,
-    operatory_id: Option<DbId>,
-    note: Option<String>,
+record! {
+    struct ExceptionRow {
+        date: NaiveDate,
+        provider_id: Option<DbId>,
+        kind: String,
+        start_minute: Option<i64>,
+        end_minute: Option<i64>,
+        operatory_id: Option<DbId>,
+        note: Option<String>,
+    }
 }
 
 impl TryFrom<ExceptionRow> for ScheduleException {

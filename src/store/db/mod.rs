@@ -15,6 +15,31 @@ use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use sql::{Sql, sql};
 
+/// A row struct and its `FromRow` for both backends, read by column name. These few lines
+/// stand in for sqlx's derive, whose feature builds a second copy of sqlx's drivers (SQLite's
+/// C source included) for the proc-macro.
+macro_rules! record {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($field: $ty,)*
+        }
+
+        impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for $name
+        where
+            &'r str: sqlx::ColumnIndex<R>,
+            $($ty: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,)*
+        {
+            fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+                Ok(Self {
+                    $($field: sqlx::Row::try_get(row, stringify!($field))?,)*
+                })
+            }
+        }
+    };
+}
+pub(crate) use record;
+
 use super::StoreError;
 use crate::tenancy::OrgId;
 
@@ -84,6 +109,25 @@ impl Pool {
             })),
             Pool::Postgres(pool) => Ok(Tx::Postgres(postgres::begin(pool, clinic, mode).await?)),
         }
+    }
+}
+
+impl Pool {
+    /// One read of the tables no clinic owns (routes, meta), outside any transaction: the
+    /// webhook and the registry's poll make these often, and a lone statement needs none.
+    pub async fn fetch_shared<T: Record>(&self, q: Sql<'_>) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Pool::Sqlite(pool) => {
+                sqlx::query_as_with(q.text, q.sqlite()?)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query_as_with(q.text, q.postgres()?)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        })
     }
 }
 
