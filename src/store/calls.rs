@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::db::record;
 use super::db::types::DbId;
 use super::db::{TxMode, sql};
-use super::orgs::{Route, add_route, routed};
+use super::orgs::{Route, add_route};
 use super::{Store, StoreError};
 use crate::calls::model::{
     CallDetail, CallEvent, CallMetadata, CallRecord, CallSummary, ToolCallRecord,
@@ -95,15 +95,17 @@ fn text(value: &Option<serde_json::Value>) -> Option<String> {
 impl Store {
     pub async fn record_call_connected(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
         let now = super::stamp(Utc::now());
-        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
         // A call id belongs to the clinic that first served it; another clinic's URL with the
-        // same id records nothing.
-        if routed(&mut tx, Route::Call, call_id)
+        // same id records nothing. (Two clinics connecting one new id at the same instant:
+        // the guards in the statements below keep the first's rows.)
+        if self
+            .org_for_call(call_id)
             .await?
             .is_some_and(|owner| owner != org)
         {
             return Err(StoreError::CallOfAnotherClinic(call_id.to_owned()));
         }
+        let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
         tx.execute(
             sql(
                 "INSERT INTO calls (call_id, org_id, first_connected_at, last_connected_at)
@@ -141,7 +143,7 @@ impl Store {
         call_id: &str,
         meta: &CallMetadata,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
         tx.execute(
             sql(
                 "UPDATE calls SET agent_id = $1, call_type = $2, direction = $3, from_number = $4,
@@ -206,20 +208,18 @@ impl Store {
     /// Files a webhook event into the clinic's call record; repeats change nothing.
     pub async fn apply_call_event(&self, org: OrgId, e: &CallEvent) -> Result<(), StoreError> {
         let now = super::stamp(Utc::now());
-        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
-        // Usually the WebSocket routed the call already; otherwise this event routes it, and
-        // of two clinics filing at once, the first route wins.
-        let mut owner = routed(&mut tx, Route::Call, &e.call_id).await?;
-        if owner.is_none() {
-            add_route(&mut tx, Route::Call, &e.call_id, org).await?;
-            owner = routed(&mut tx, Route::Call, &e.call_id).await?;
-        }
+        // Usually the WebSocket routed the call already. The check is read before the write,
+        // so the write lock is held for the one statement; a record another clinic filed
+        // meanwhile is caught by the statement's own guard below.
+        let owner = self.org_for_call(&e.call_id).await?;
         if owner.is_some_and(|owner| owner != org) {
             return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
         }
+        let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
         // A later event never undoes an ended call, a shorter transcript never replaces a
         // longer one, and an event name is listed once.
-        tx.execute(
+        let filed = tx
+            .execute(
             sql("INSERT INTO call_records (call_id, org_id, agent_id, direction, from_number,
                      to_number, call_status, start_ms, end_ms, duration_ms, disconnection_reason,
                      transcript, transcript_object, transcript_with_tool_calls, transcript_items,
@@ -289,14 +289,21 @@ impl Store {
             .bind(e.event.as_str())
             .bind(now),
         )
-        .await?;
+        .await
+        .map_err(|err| another_clinics_call(err, &e.call_id))?;
+        if filed == 0 {
+            return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
+        }
+        if owner.is_none() {
+            add_route(&mut tx, Route::Call, &e.call_id, org).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
 
     /// Keeps an event no clinic could be found for, for the operator; never under a clinic.
     pub async fn store_unattributed(&self, e: &CallEvent, payload: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin(None, TxMode::Write).await?;
+        let mut tx = self.pool.begin(None, TxMode::Append).await?;
         tx.execute(
             sql(
                 "INSERT INTO unattributed_events (received_at, event, call_id, agent_id, payload)
@@ -404,7 +411,7 @@ impl Store {
         call_id: &str,
         call: &ToolCallRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
         tx.execute(
             sql(
                 "INSERT INTO call_tool_calls (org_id, call_id, at, name, arguments, result,
@@ -427,7 +434,7 @@ impl Store {
 
     /// Deletes transcripts of calls that started before `before_ms`; returns how many.
     pub async fn purge_transcripts(&self, org: OrgId, before_ms: i64) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
         let purged = tx
             .execute(
                 sql(
@@ -456,4 +463,15 @@ fn events_column(raw: String) -> Vec<String> {
         .filter(|e| !e.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// A record of another clinic's, as PostgreSQL's row level security reports it when two
+/// clinics file one new call id at the same instant (SQLite's guard changes no row instead).
+fn another_clinics_call(err: sqlx::Error, call_id: &str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("42501") => {
+            StoreError::CallOfAnotherClinic(call_id.to_owned())
+        }
+        _ => StoreError::Database(err),
+    }
 }

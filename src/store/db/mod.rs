@@ -43,12 +43,15 @@ pub(crate) use record;
 use super::StoreError;
 use crate::tenancy::OrgId;
 
-/// Reads take a snapshot; writes take the database's write lock up front, so a check made
-/// inside the transaction still holds when it commits.
+/// Reads take a snapshot; writes take the database's write lock (and on PostgreSQL the
+/// clinic's lock) up front, so a check made inside the transaction still holds when it
+/// commits. Appends only write, reading nothing first (call records, logs): they take no lock
+/// up front, so the write lock is held for the statements alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxMode {
     Read,
     Write,
+    Append,
 }
 
 /// A row both backends can decode.
@@ -104,7 +107,7 @@ impl Pool {
             // and the second sees the first (a deferred transaction that reads, then writes,
             // fails with SQLITE_BUSY if another connection wrote in between).
             Pool::Sqlite(pool) => Ok(Tx::Sqlite(match mode {
-                TxMode::Read => pool.begin().await?,
+                TxMode::Read | TxMode::Append => pool.begin().await?,
                 TxMode::Write => pool.begin_with("BEGIN IMMEDIATE").await?,
             })),
             Pool::Postgres(pool) => Ok(Tx::Postgres(postgres::begin(pool, clinic, mode).await?)),
