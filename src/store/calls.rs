@@ -215,11 +215,12 @@ impl Store {
         if owner.is_some_and(|owner| owner != org) {
             return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
         }
-        let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
         // A later event never undoes an ended call, a shorter transcript never replaces a
         // longer one, and an event name is listed once.
-        let filed = tx
-            .execute(
+        let filed = self
+            .pool
+            .append(
+                org,
             sql("INSERT INTO call_records (call_id, org_id, agent_id, direction, from_number,
                      to_number, call_status, start_ms, end_ms, duration_ms, disconnection_reason,
                      transcript, transcript_object, transcript_with_tool_calls, transcript_items,
@@ -295,9 +296,18 @@ impl Store {
             return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
         }
         if owner.is_none() {
-            add_route(&mut tx, Route::Call, &e.call_id, org).await?;
+            self.pool
+                .append(
+                    org,
+                    sql(
+                        "INSERT INTO org_routes (kind, key, org_id) VALUES ('call', $1, $2)
+                         ON CONFLICT (kind, key) DO NOTHING",
+                    )
+                    .bind(e.call_id.as_str())
+                    .bind(org),
+                )
+                .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 

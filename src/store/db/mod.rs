@@ -134,6 +134,34 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// One write for a clinic, on its own. SQLite runs it as it stands, its own transaction,
+    /// so the write lock is held for that statement alone; PostgreSQL wraps it in a
+    /// transaction scoped to the clinic, for row level security.
+    pub async fn append(&self, clinic: OrgId, q: Sql<'_>) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite(pool) => sqlx::query_with(q.text, q.sqlite()?)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Pool::Postgres(pool) => {
+                let mut tx = postgres::begin(pool, Some(clinic), TxMode::Append)
+                    .await
+                    .map_err(|err| match err {
+                        StoreError::Database(err) => err,
+                        other => sqlx::Error::Protocol(other.to_string()),
+                    })?;
+                let changed = sqlx::query_with(q.text, q.postgres()?)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                changed
+            }
+        })
+    }
+}
+
 impl Tx {
     pub async fn fetch_all<T: Record>(&mut self, q: Sql<'_>) -> Result<Vec<T>, StoreError> {
         Ok(match self {
