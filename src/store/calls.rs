@@ -205,16 +205,10 @@ impl Store {
         Ok(count)
     }
 
-    /// Files a webhook event into the clinic's call record; repeats change nothing.
+    /// Files a webhook event into the clinic's call record; repeats change nothing. A record
+    /// another clinic holds is refused by the statement itself (one write, no lock first).
     pub async fn apply_call_event(&self, org: OrgId, e: &CallEvent) -> Result<(), StoreError> {
         let now = super::stamp(Utc::now());
-        // Usually the WebSocket routed the call already. The check is read before the write,
-        // so the write lock is held for the one statement; a record another clinic filed
-        // meanwhile is caught by the statement's own guard below.
-        let owner = self.org_for_call(&e.call_id).await?;
-        if owner.is_some_and(|owner| owner != org) {
-            return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
-        }
         // A later event never undoes an ended call, a shorter transcript never replaces a
         // longer one, and an event name is listed once.
         let filed = self
@@ -295,19 +289,22 @@ impl Store {
         if filed == 0 {
             return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
         }
-        if owner.is_none() {
-            self.pool
-                .append(
-                    org,
-                    sql(
-                        "INSERT INTO org_routes (kind, key, org_id) VALUES ('call', $1, $2)
-                         ON CONFLICT (kind, key) DO NOTHING",
-                    )
-                    .bind(e.call_id.as_str())
-                    .bind(org),
+        Ok(())
+    }
+
+    /// Routes a call id to the clinic whose record it now has, unless it is routed already.
+    pub async fn route_call(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
+        self.pool
+            .append(
+                org,
+                sql(
+                    "INSERT INTO org_routes (kind, key, org_id) VALUES ('call', $1, $2)
+                     ON CONFLICT (kind, key) DO NOTHING",
                 )
-                .await?;
-        }
+                .bind(call_id)
+                .bind(org),
+            )
+            .await?;
         Ok(())
     }
 
