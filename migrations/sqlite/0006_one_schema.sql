@@ -20,3 +20,10 @@ DROP TABLE org_agents;
 
 DROP INDEX patients_org_name;
 CREATE INDEX patients_org_name ON patients (org_id, lower(last_name), birth_date);
+
+-- Every call record routes its call id to its clinic, kept by the database itself: the
+-- record's write is the only write a webhook event makes.
+CREATE TRIGGER call_records_route AFTER INSERT ON call_records
+BEGIN
+    INSERT OR IGNORE INTO org_routes (kind, key, org_id) VALUES ('call', NEW.call_id, NEW.org_id);
+END;

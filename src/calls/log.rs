@@ -81,8 +81,7 @@ impl CallLog {
         signer: Signer,
         keep: Option<&str>,
     ) -> Result<Filed, StoreError> {
-        let routed = self.store.org_for_call(&event.call_id).await?;
-        let mut org = routed;
+        let mut org = self.store.org_for_call(&event.call_id).await?;
         if org.is_none()
             && let Some(agent) = &event.agent_id
         {
@@ -98,13 +97,7 @@ impl CallLog {
         };
         if let Some(id) = org {
             match self.store.apply_call_event(id, event).await {
-                Ok(()) => {
-                    // Later events (and `GET /api/calls`) find the call by its id from now on.
-                    if routed.is_none() {
-                        self.store.route_call(id, &event.call_id).await?;
-                    }
-                    return Ok(Filed::Under(id));
-                }
+                Ok(()) => return Ok(Filed::Under(id)),
                 // Filed meanwhile by another clinic (its WebSocket won the race): not this one's.
                 Err(StoreError::CallOfAnotherClinic(_)) => {}
                 Err(err) => return Err(err),

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use super::db::record;
 use super::db::types::DbId;
 use super::db::{TxMode, sql};
-use super::orgs::{Route, add_route};
 use super::{Store, StoreError};
 use crate::calls::model::{
     CallDetail, CallEvent, CallMetadata, CallRecord, CallSummary, ToolCallRecord,
@@ -119,8 +118,8 @@ impl Store {
             .bind(now),
         )
         .await?;
-        add_route(&mut tx, Route::Call, call_id, org).await?;
-        // The call's record, so it is listed (and webhooks find its clinic) from the start.
+        // The call's record, so it is listed from the start; inserting it routes the call id
+        // to the clinic (a trigger), so webhooks find it.
         tx.execute(
             sql(
                 "INSERT INTO call_records (call_id, org_id, call_status, start_ms, created_at,
@@ -289,22 +288,6 @@ impl Store {
         if filed == 0 {
             return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
         }
-        Ok(())
-    }
-
-    /// Routes a call id to the clinic whose record it now has, unless it is routed already.
-    pub async fn route_call(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
-        self.pool
-            .append(
-                org,
-                sql(
-                    "INSERT INTO org_routes (kind, key, org_id) VALUES ('call', $1, $2)
-                     ON CONFLICT (kind, key) DO NOTHING",
-                )
-                .bind(call_id)
-                .bind(org),
-            )
-            .await?;
         Ok(())
     }
 
