@@ -1,6 +1,8 @@
 //! The integration suites, in one test binary (one link instead of twenty): each module drives
 //! the real server over real HTTP and WebSockets, or the real store, as Retell and clinics do.
 //! `common` starts servers on port 0 with a fresh database each; `corpus` generates callers.
+//! `tests/message_logs.rs` stays a binary of its own: it captures logs, which needs a process
+//! no other test shares (see its header).
 
 mod common;
 mod corpus;
@@ -12,7 +14,6 @@ mod conversations;
 mod conversations_generated;
 mod isolation;
 mod llm_agent;
-mod message_logs;
 mod messages;
 mod postgres;
 mod protocol;

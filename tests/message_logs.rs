@@ -3,7 +3,9 @@
 //! hitting the same call sites on another thread at the same moment can cache "disabled" past
 //! this test's subscriber.
 
-use crate::common;
+// The shared helpers of the `api` suites.
+#[path = "api/common/mod.rs"]
+mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
