@@ -31,7 +31,7 @@ pub use service::{
     Scheduler, ServiceError, SlotSearch,
 };
 pub use settings::{AgentKind, ClinicSettings, PHRASE_KEYS, Phrases};
-pub use when::{day_start, days_in_ms, parse_date, parse_start};
+pub use when::{bounded_date, day_start, days_in_ms, parse_date, parse_start};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingError {
@@ -59,6 +59,8 @@ pub enum BookingError {
         "invalid {0} '{1}': use YYYY-MM-DD (and for a time, YYYY-MM-DDTHH:MM in the clinic's zone or RFC 3339)"
     )]
     InvalidDate(&'static str, String),
+    #[error("invalid {0} '{1}': use a date in the years 1900 to 2200")]
+    DateOutOfRange(&'static str, String),
     #[error("{0} does not exist in the clinic's time zone (the clocks skip it)")]
     SkippedLocalTime(chrono::NaiveDateTime),
     #[error("invalid {what}: use 1 to {max} characters")]

@@ -1,14 +1,30 @@
 //! Dates and times as clients write them, read in the clinic's zone.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::BookingError;
 use super::availability::resolve;
 
+/// The years a date from outside may name. Anything else is a slip of the keyboard or the
+/// ear, and date arithmetic near chrono's own limits would overflow.
+pub const YEARS: RangeInclusive<i32> = 1900..=2200;
+
+/// A date from outside, refused when its year is not in [`YEARS`].
+pub fn bounded_date(date: NaiveDate, what: &'static str) -> Result<NaiveDate, BookingError> {
+    if YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(BookingError::DateOutOfRange(what, date.to_string()))
+    }
+}
+
 pub fn parse_date(raw: &str, what: &'static str) -> Result<NaiveDate, BookingError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| BookingError::InvalidDate(what, raw.chars().take(40).collect()))
+    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| BookingError::InvalidDate(what, raw.chars().take(40).collect()))?;
+    bounded_date(date, what)
 }
 
 /// An instant: RFC 3339 with an offset (`2026-12-07T14:00:00Z`), or the clinic's wall-clock
@@ -17,11 +33,13 @@ pub fn parse_start(raw: &str, zone: Tz) -> Result<DateTime<Utc>, BookingError> {
     let raw = raw.trim();
     let bad = || BookingError::InvalidDate("start", raw.chars().take(40).collect());
     if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
+        bounded_date(instant.naive_utc().date(), "start")?;
         return Ok(instant.with_timezone(&Utc));
     }
     let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| bad())?;
+    bounded_date(local.date(), "start")?;
     resolve(zone, local).ok_or(BookingError::SkippedLocalTime(local))
 }
 
@@ -82,5 +100,32 @@ mod tests {
         assert!(parse_start("2026-02-30T09:00", ny).is_err());
         assert!(parse_date("2026-02-29", "from").is_err());
         assert!(parse_date("2028-02-29", "from").is_ok());
+    }
+
+    #[test]
+    fn dates_outside_the_years_we_serve_are_refused_not_computed() {
+        let ny = chrono_tz::America::New_York;
+        for raw in ["+262142-12-31", "-262143-01-01", "1899-12-31", "2201-01-01"] {
+            assert!(
+                matches!(
+                    parse_date(raw, "from"),
+                    Err(BookingError::DateOutOfRange(..))
+                ),
+                "{raw}"
+            );
+        }
+        for raw in [
+            "-262143-01-01T10:00",
+            "+262142-12-31T23:59",
+            "2300-01-01T09:00:00Z",
+            "1800-01-01T09:00:00-05:00",
+        ] {
+            assert!(
+                matches!(parse_start(raw, ny), Err(BookingError::DateOutOfRange(..))),
+                "{raw}"
+            );
+        }
+        assert!(parse_date("1900-01-01", "from").is_ok());
+        assert!(parse_date("2200-12-31", "to").is_ok());
     }
 }

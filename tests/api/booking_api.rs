@@ -550,3 +550,61 @@ async fn rescheduling_checks_the_new_time_and_a_failed_move_changes_nothing() {
         .await;
     assert_eq!((status, &again["updated_at"]), (200, &moved["updated_at"]));
 }
+
+/// Issue 12, finding 1: dates at chrono's limits used to panic the request task (an empty
+/// reply). Any date outside the years 1900 to 2200 is a validation error, and nothing is
+/// written.
+#[tokio::test]
+async fn dates_outside_the_years_served_are_refused_and_change_nothing() {
+    let d = demo().await;
+    let patient = new_patient(&d.api, "Ilse", "+15552017001").await;
+    for path in [
+        "/appointments?from=%2B262142-12-31".to_owned(),
+        "/appointments?from=2026-12-01&to=%2B262142-12-31".to_owned(),
+        format!(
+            "/slots?appointment_type_id={}&from=%2B262142-12-30",
+            d.cleaning
+        ),
+        format!("/slots?appointment_type_id={}&from=1899-12-31", d.cleaning),
+    ] {
+        let (status, body) = d.api.get(&path).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "validation"),
+            "{path}: {body}"
+        );
+    }
+    for start in [
+        "-262143-01-01T10:00",
+        "+262142-12-31T10:00",
+        "+262142-12-31T10:00:00Z",
+    ] {
+        let (status, body) = d
+            .api
+            .post(
+                "/appointments",
+                json!({"patient_id": patient, "appointment_type_id": d.cleaning,
+                       "provider_id": d.maria, "start": start}),
+            )
+            .await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "validation"),
+            "{start}: {body}"
+        );
+    }
+    assert_eq!(count_appointments(&d.app, "demo", &patient).await, 0);
+    let auth = format!("Bearer {}", d.api.key);
+    for path in [
+        "/api/calls?to=%2B262142-12-31",
+        "/api/messages?from=-262143-01-01",
+    ] {
+        let (status, body) =
+            common::http_request(d.app.addr, "GET", path, &[("Authorization", &auth)], None).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "validation"),
+            "{path}: {body}"
+        );
+    }
+}

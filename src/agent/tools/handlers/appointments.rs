@@ -13,7 +13,7 @@ use crate::agent::tools::{ToolContext, ToolError, idempotency_key};
 use crate::booking::AppointmentFilter;
 use crate::booking::{
     AppointmentId, AppointmentStatus, AppointmentType, BookRequest, Catalogue, PatientId, Provider,
-    ProviderId, RescheduleRequest, ServiceError, SlotSearch, parse_start,
+    ProviderId, RescheduleRequest, ServiceError, SlotSearch, bounded_date, parse_start,
 };
 
 pub(super) fn find_type<'a>(
@@ -99,9 +99,12 @@ pub(super) async fn find_slots(
         .map(|p| find_provider(&c, p))
         .transpose()?;
     let today = ctx.org.time_zone.local(ctx.now).date_naive();
-    let from = args.from.max(today);
+    let from = bounded_date(args.from, "from").map_err(bad)?.max(today);
     let to = args
         .to
+        .map(|to| bounded_date(to, "to"))
+        .transpose()
+        .map_err(bad)?
         .unwrap_or(from + Duration::days(13))
         .max(from)
         .min(from + Duration::days(crate::booking::service::MAX_SEARCH_DAYS - 1));
