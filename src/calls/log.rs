@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{CallDetail, CallEvent, CallMetadata, CallRecord, CallSummary, ToolCallRecord};
+use super::model::{CallDetail, CallEvent, CallMetadata, CallSummary, ToolCallRecord};
 use crate::store::{Store, StoreError};
 use crate::tenancy::OrgId;
 
@@ -49,18 +49,6 @@ impl CallLog {
         details: &CallMetadata,
     ) -> Result<(), StoreError> {
         self.store.record_call_details(org, call_id, details).await
-    }
-
-    pub async fn connections(
-        &self,
-        org: OrgId,
-        call_id: &str,
-    ) -> Result<Option<CallRecord>, StoreError> {
-        self.store.call_record(org, call_id).await
-    }
-
-    pub async fn count(&self, org: OrgId) -> Result<i64, StoreError> {
-        self.store.count_calls(org).await
     }
 
     pub async fn tool_call(

@@ -166,10 +166,7 @@ impl Store {
     }
 
     pub async fn org_by_slug(&self, slug: &Slug) -> Result<Option<Organization>, StoreError> {
-        let mut tx = self.pool.begin(None, TxMode::Read).await?;
-        let id = routed(&mut tx, Route::Slug, slug.as_str()).await?;
-        tx.commit().await?;
-        match id {
+        match self.route(Route::Slug, slug.as_str()).await? {
             Some(id) => self.org(id).await,
             None => Ok(None),
         }
@@ -417,10 +414,7 @@ impl Store {
         &self,
         key_hash: &str,
     ) -> Result<Option<Organization>, StoreError> {
-        let mut tx = self.pool.begin(None, TxMode::Read).await?;
-        let id = routed(&mut tx, Route::ApiKey, key_hash).await?;
-        tx.commit().await?;
-        let Some(id) = id else {
+        let Some(id) = self.route(Route::ApiKey, key_hash).await? else {
             return Ok(None);
         };
         let mut tx = self.pool.begin(Some(id), TxMode::Read).await?;

@@ -113,9 +113,7 @@ impl Pool {
             Pool::Postgres(pool) => Ok(Tx::Postgres(postgres::begin(pool, clinic, mode).await?)),
         }
     }
-}
 
-impl Pool {
     /// One read of the tables no clinic owns (routes, meta), outside any transaction: the
     /// webhook and the registry's poll make these often, and a lone statement needs none.
     pub async fn fetch_shared<T: Record>(&self, q: Sql<'_>) -> Result<Option<T>, StoreError> {
@@ -132,9 +130,7 @@ impl Pool {
             }
         })
     }
-}
 
-impl Pool {
     /// One write for a clinic, on its own. SQLite runs it as it stands, its own transaction,
     /// so the write lock is held for that statement alone; PostgreSQL wraps it in a
     /// transaction scoped to the clinic, for row level security.
@@ -145,12 +141,7 @@ impl Pool {
                 .await?
                 .rows_affected(),
             Pool::Postgres(pool) => {
-                let mut tx = postgres::begin(pool, Some(clinic), TxMode::Append)
-                    .await
-                    .map_err(|err| match err {
-                        StoreError::Database(err) => err,
-                        other => sqlx::Error::Protocol(other.to_string()),
-                    })?;
+                let mut tx = postgres::begin(pool, Some(clinic), TxMode::Append).await?;
                 let changed = sqlx::query_with(q.text, q.postgres()?)
                     .execute(&mut *tx)
                     .await?

@@ -48,7 +48,7 @@ pub async fn begin(
     pool: &PgPool,
     clinic: Option<OrgId>,
     mode: TxMode,
-) -> Result<Transaction<'static, Postgres>, StoreError> {
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     if let Some(org) = clinic {
         let org = org.to_string();
