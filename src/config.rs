@@ -60,7 +60,13 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub response_timeout_ms: u64,
     pub registry_refresh_ms: u64,
-    pub call_state_ttl_secs: u64,
+    /// How long after its connection drops a call may be resumed by a reconnect; after that,
+    /// or once the call ended, a connection with its id starts afresh.
+    pub reconnect_window_secs: u64,
+    /// A call's WebSocket with no frame at all (not even a ping) for this long is closed.
+    pub ws_idle_secs: u64,
+    /// A connection must send a request's headers within this long.
+    pub header_read_timeout_secs: u64,
     /// Largest inbound WebSocket message; Retell's frames carry the whole transcript.
     pub max_message_bytes: usize,
     /// On SIGTERM, how long calls in progress may go on before the server exits.
@@ -97,7 +103,9 @@ impl Default for Settings {
             public_url: None,
             response_timeout_ms: 20_000,
             registry_refresh_ms: 1_000,
-            call_state_ttl_secs: 900,
+            reconnect_window_secs: 30,
+            ws_idle_secs: 60,
+            header_read_timeout_secs: 10,
             max_message_bytes: 8 * 1024 * 1024,
             drain_secs: 30,
             agent: AgentKind::Builtin,
@@ -171,6 +179,12 @@ impl Settings {
         if self.llm_first_token_ms == 0 {
             return Err(ConfigError::Zero("llm_first_token_ms"));
         }
+        if self.ws_idle_secs == 0 {
+            return Err(ConfigError::Zero("ws_idle_secs"));
+        }
+        if self.header_read_timeout_secs == 0 {
+            return Err(ConfigError::Zero("header_read_timeout_secs"));
+        }
         self.slug_aliases().map(|_| ())
     }
 
@@ -216,8 +230,16 @@ impl Settings {
         Duration::from_millis(self.registry_refresh_ms)
     }
 
-    pub fn call_state_ttl(&self) -> Duration {
-        Duration::from_secs(self.call_state_ttl_secs)
+    pub fn reconnect_window(&self) -> Duration {
+        Duration::from_secs(self.reconnect_window_secs)
+    }
+
+    pub fn ws_idle(&self) -> Duration {
+        Duration::from_secs(self.ws_idle_secs)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
     }
 }
 

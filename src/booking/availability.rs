@@ -217,6 +217,8 @@ pub enum SlotProblem {
     TooSoon,
     #[error("that time is beyond how far ahead the clinic books")]
     BeyondHorizon,
+    #[error("appointments start on a 5-minute mark of the clinic's clock (9:00, 9:05, ...)")]
+    OffTheFiveMinuteMark,
     #[error("the provider is not working for all of that time")]
     OutsideWorkingHours,
     #[error("the provider already has an appointment then")]
@@ -536,6 +538,11 @@ impl Calendar {
             return Err(SlotProblem::TooSoon);
         }
         let local = request.start.with_timezone(&self.zone).naive_local();
+        // Any 5-minute mark is bookable, not only the slot grid offered to callers: the
+        // clinic's own systems may place an appointment where its staff decide.
+        if !local.minute().is_multiple_of(5) || local.second() != 0 || local.nanosecond() != 0 {
+            return Err(SlotProblem::OffTheFiveMinuteMark);
+        }
         let date = local.date();
         if date > self.today(request.now) + Duration::days(i64::from(request.rules.horizon_days)) {
             return Err(SlotProblem::BeyondHorizon);

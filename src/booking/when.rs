@@ -2,7 +2,7 @@
 
 use std::ops::RangeInclusive;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::BookingError;
@@ -29,18 +29,30 @@ pub fn parse_date(raw: &str, what: &'static str) -> Result<NaiveDate, BookingErr
 
 /// An instant: RFC 3339 with an offset (`2026-12-07T14:00:00Z`), or the clinic's wall-clock
 /// time (`2026-12-07T09:00`). A wall-clock time that a DST change skips is refused.
+///
+/// Booking times are whole minutes: seconds, fractions and leap seconds are dropped here, once,
+/// so the instant stored, compared for idempotency and answered is the same one.
 pub fn parse_start(raw: &str, zone: Tz) -> Result<DateTime<Utc>, BookingError> {
     let raw = raw.trim();
     let bad = || BookingError::InvalidDate("start", raw.chars().take(40).collect());
-    if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
+    let instant = if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
         bounded_date(instant.naive_utc().date(), "start")?;
-        return Ok(instant.with_timezone(&Utc));
-    }
-    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| bad())?;
-    bounded_date(local.date(), "start")?;
-    resolve(zone, local).ok_or(BookingError::SkippedLocalTime(local))
+        instant.with_timezone(&Utc)
+    } else {
+        let local = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S%.f"]
+            .iter()
+            .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
+            .ok_or_else(bad)?;
+        bounded_date(local.date(), "start")?;
+        let minute = local.with_second(0).and_then(|t| t.with_nanosecond(0));
+        let minute = minute.ok_or_else(bad)?;
+        resolve(zone, minute).ok_or(BookingError::SkippedLocalTime(minute))?
+    };
+    // RFC 3339 offsets are whole minutes, so truncating in UTC truncates the local time too.
+    instant
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .ok_or_else(bad)
 }
 
 /// When the clinic's `date` begins, as an instant; `None` if its midnight does not exist.

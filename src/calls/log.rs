@@ -80,6 +80,10 @@ impl CallLog {
             Signer::Clinic(signer) => match (org, signer) {
                 (Some(found), Some(signer)) if found == signer => Some(found),
                 (None, Some(signer)) => Some(signer),
+                (Some(found), Some(signer)) => {
+                    tracing::warn!(call_id = %event.call_id, signer_org = %signer, call_org = %found, "[Retell webhook] an event signed with one clinic's own key for another clinic's call: kept apart");
+                    None
+                }
                 _ => None,
             },
         };

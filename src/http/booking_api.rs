@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::api_auth::ApiOrg;
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiQuery, json_body};
 use super::{ApiError, AppState};
 use crate::booking::AppointmentFilter;
 use crate::booking::day_start;
@@ -226,7 +226,10 @@ async fn slots(
         to,
         provider: optional_id::<ProviderId>(&params.provider_id)?,
         patient: optional_id::<PatientId>(&params.patient_id)?,
-        limit: Some(params.limit.unwrap_or(50).clamp(1, 500)),
+        limit: Some(match params.limit.unwrap_or(50) {
+            limit @ 1..=500 => limit,
+            _ => return Err(ApiError::Validation("limit is 1 to 500".into())),
+        }),
     };
     let slots = state
         .scheduler
@@ -400,8 +403,7 @@ async fn cancel(
     let body: Cancel = if body.iter().all(u8::is_ascii_whitespace) {
         Cancel::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::Validation(format!("invalid JSON body: {e}")))?
+        json_body(&body)?
     };
     let reason = body.reason;
     let cancelled = state

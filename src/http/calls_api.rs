@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 
 use super::api_auth::ApiOrg;
-use super::extract::ApiQuery;
+use super::extract::{ApiQuery, no_nul};
 use super::{ApiError, AppState};
 use crate::booking::days_in_ms;
 use crate::booking::{Message, parse_date};
@@ -85,12 +85,13 @@ pub async fn detail(
     org: ApiOrg,
     Path(call_id): Path<String>,
 ) -> Result<Json<CallView>, ApiError> {
+    let call_id = no_nul(&call_id)?;
     let detail = state
         .call_log
-        .detail(org.0.id, &call_id)
+        .detail(org.0.id, call_id)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or_else(|| ApiError::NotFound("no such call in this clinic".into()))?;
-    let messages = state.scheduler.call_messages(&org.0, &call_id).await?;
+    let messages = state.scheduler.call_messages(&org.0, call_id).await?;
     Ok(Json(CallView { detail, messages }))
 }

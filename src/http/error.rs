@@ -14,6 +14,12 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    Busy(String),
     #[error("this endpoint takes a WebSocket upgrade: {0}")]
     WebSocketRequired(String),
     #[error("internal error")]
@@ -27,6 +33,9 @@ impl ApiError {
             ApiError::Validation(_) => "validation",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::Busy(_) => "busy",
             ApiError::WebSocketRequired(_) => "websocket_required",
             ApiError::Internal(_) => "internal",
         }
@@ -38,10 +47,43 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::WebSocketRequired(_) => StatusCode::UPGRADE_REQUIRED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+}
+
+/// Errors that axum answers by itself (an unknown method, a body over the limit) carry no JSON;
+/// under `/api` they are rewritten as `ApiError`s so every client reads one shape.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ApiError::MethodNotAllowed("this route does not take that method".into())
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the body is too large".into()),
+        StatusCode::NOT_FOUND => ApiError::NotFound("no such route".into()),
+        StatusCode::UNAUTHORIZED => ApiError::Unauthorized("not authorised".into()),
+        status if status.is_client_error() => ApiError::Validation(format!(
+            "the request was refused ({})",
+            status.canonical_reason().unwrap_or("bad request")
+        )),
+        status => ApiError::Internal(format!("an unexpected {status} answer")),
+    };
+    let mut rewritten = error.into_response();
+    // Keep the original status (e.g. 415), with our body.
+    *rewritten.status_mut() = status;
+    rewritten
 }
 
 impl IntoResponse for ApiError {

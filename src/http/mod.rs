@@ -46,13 +46,29 @@ pub struct AppState {
 }
 
 /// How webhooks are verified and what happens to those no clinic claims.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WebhookKeys {
     pub server_key: Option<crate::config::Secret>,
     /// Clinic slug -> its own Retell account's key.
     pub org_keys: Vec<(String, crate::config::Secret)>,
     pub unattributed: crate::config::UnattributedPolicy,
+    /// Memory that bodies not yet verified may hold at once.
+    pub unverified: webhook::UnverifiedBudget,
 }
+
+impl Default for WebhookKeys {
+    fn default() -> Self {
+        Self {
+            server_key: None,
+            org_keys: Vec::new(),
+            unattributed: Default::default(),
+            unverified: webhook::UnverifiedBudget::new(UNVERIFIED_WEBHOOK_BYTES),
+        }
+    }
+}
+
+/// What unverified webhook bodies may hold at once: a few of the largest, many ordinary ones.
+pub const UNVERIFIED_WEBHOOK_BYTES: usize = 64 * 1024 * 1024;
 
 /// The largest webhook body accepted.
 pub const WEBHOOK_MAX_BYTES: usize = 32 * 1024 * 1024;
@@ -68,8 +84,8 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/retell/webhook",
             // Whole transcripts with word timings: long calls exceed axum's 2 MB default.
-            axum::routing::post(webhook::receive)
-                .layer(axum::extract::DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
+            // The handler reads the body itself, within the limit and the unverified budget.
+            axum::routing::post(webhook::receive),
         )
         .route("/api/calls", get(calls_api::list))
         .route("/api/calls/{call_id}", get(calls_api::detail))
@@ -79,6 +95,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(messages_api::handled),
         )
         .fallback(not_found)
+        .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
 }
 

@@ -1,6 +1,10 @@
 //! Per-call state, keyed by line and call id so a reconnect of the same call finds its
 //! history, and evicted a while after the last connection closed. The protocol's own part
 //! (details, transcript, silence count, connections) sits next to the handler's typed part.
+//!
+//! Knowing a call id must not be enough to take a call over: a connection resumes a call only
+//! while it has not ended and is live or dropped within the reconnect window; otherwise it
+//! starts afresh, with nothing of the earlier connection's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,6 +21,20 @@ pub struct CallData {
     pub connections: u32,
     live: u32,
     last_disconnect: Option<Instant>,
+    /// The call ended (hung up, ended or transferred by us): it is never resumed.
+    ended: bool,
+}
+
+impl CallData {
+    /// Marks the call over: a later connection with its id starts a new call.
+    pub fn end(&mut self) {
+        self.ended = true;
+    }
+
+    fn resumable(&self, window: Duration) -> bool {
+        !self.ended
+            && (self.live > 0 || self.last_disconnect.is_none_or(|at| at.elapsed() <= window))
+    }
 }
 
 pub struct CallState<C> {
@@ -46,34 +64,51 @@ impl<C> CallState<C> {
     }
 }
 
+/// How long after its connection drops a call may be resumed, unless configured.
+pub const RECONNECT_WINDOW: Duration = Duration::from_secs(30);
+
 #[derive(Debug)]
 pub struct CallRegistry<C> {
     calls: Mutex<HashMap<CallKey, Arc<CallState<C>>>>,
+    reconnect_window: Duration,
 }
 
 impl<C> Default for CallRegistry<C> {
     fn default() -> Self {
+        Self::new(RECONNECT_WINDOW)
+    }
+}
+
+impl<C> CallRegistry<C> {
+    pub fn new(reconnect_window: Duration) -> Self {
         Self {
             calls: Mutex::default(),
+            reconnect_window,
         }
     }
 }
 
 impl<C: Send + Sync + 'static> CallRegistry<C> {
-    /// Finds or creates (with `open`) the call's state and counts the new connection.
-    /// Returns the state and whether this call had connected before (a reconnect).
+    /// Finds the call's state if it may be resumed, else creates it afresh (with `open`), and
+    /// counts the new connection. Returns the state and whether this connection resumes it.
     pub fn attach(&self, key: CallKey, open: impl FnOnce() -> C) -> (Arc<CallState<C>>, bool) {
         let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        let state = calls
-            .entry(key.clone())
-            .or_insert_with(|| {
-                Arc::new(CallState {
-                    key,
+        let window = self.reconnect_window;
+        let state = match calls.get(&key) {
+            Some(state) if state.lock().resumable(window) => Arc::clone(state),
+            stale => {
+                if stale.is_some() {
+                    tracing::warn!(call_id = %key.call_id, "[Retell WS] a connection for a call that ended or dropped too long ago: starting afresh, nothing resumed");
+                }
+                let fresh = Arc::new(CallState {
+                    key: key.clone(),
                     app: open(),
                     data: Mutex::new(CallData::default()),
-                })
-            })
-            .clone();
+                });
+                calls.insert(key, Arc::clone(&fresh));
+                fresh
+            }
+        };
         let reconnect = {
             let mut data = state.lock();
             data.connections += 1;
@@ -87,6 +122,13 @@ impl<C: Send + Sync + 'static> CallRegistry<C> {
         let mut data = state.lock();
         data.live = data.live.saturating_sub(1);
         data.last_disconnect = Some(Instant::now());
+    }
+
+    /// The call ended (Retell said so): a later connection with its id is not a reconnect.
+    pub fn end(&self, key: &CallKey) {
+        if let Some(state) = self.get(key) {
+            state.lock().end();
+        }
     }
 
     pub fn get(&self, key: &CallKey) -> Option<Arc<CallState<C>>> {
@@ -113,8 +155,10 @@ impl<C: Send + Sync + 'static> CallRegistry<C> {
         before - calls.len()
     }
 
-    pub fn spawn_evictor(self: &Arc<Self>, idle: Duration) -> tokio::task::JoinHandle<()> {
+    /// Evicts calls once their reconnect window has passed.
+    pub fn spawn_evictor(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
+        let idle = self.reconnect_window;
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(
                 idle.min(Duration::from_secs(60))
@@ -159,6 +203,30 @@ mod tests {
         assert!(!reconnect);
         assert_eq!(other.lock().reminders_in_a_row, 0);
         assert_eq!(other.app, 9);
+    }
+
+    #[test]
+    fn an_ended_call_or_one_dropped_past_the_window_is_not_resumed() {
+        let registry = CallRegistry::<u32>::new(Duration::from_millis(50));
+        let line = Uuid::new_v4();
+        let (ended, _) = registry.attach(CallKey::new(line, "ended"), || 1);
+        ended.lock().reminders_in_a_row = 3;
+        ended.lock().end();
+        // Even while its connection is still up.
+        let (again, reconnect) = registry.attach(CallKey::new(line, "ended"), || 2);
+        assert!(!reconnect);
+        assert_eq!((again.app, again.lock().reminders_in_a_row), (2, 0));
+
+        let (dropped, _) = registry.attach(CallKey::new(line, "dropped"), || 1);
+        registry.detach(&dropped);
+        let (quick, reconnect) = registry.attach(CallKey::new(line, "dropped"), || 2);
+        assert!(reconnect, "within the window");
+        assert_eq!(quick.app, 1);
+        registry.detach(&quick);
+        std::thread::sleep(Duration::from_millis(80));
+        let (late, reconnect) = registry.attach(CallKey::new(line, "dropped"), || 3);
+        assert!(!reconnect, "past the window");
+        assert_eq!(late.app, 3);
     }
 
     #[test]

@@ -71,6 +71,11 @@ pub trait CallHandler: Send + Sync + 'static {
     /// Retell sent the call's details; turns already see them through `TurnRequest`.
     fn call_details(&self, call: &Arc<CallState<Self::Call>>, details: &Arc<CallDetails>);
 
+    /// A later connection of `call` came with another caller number than the first: whatever
+    /// the call established about its caller (a verified identity) must be forgotten before
+    /// the next turn. The protocol part (transcript, counts) carries on.
+    fn caller_changed(&self, call: &Arc<CallState<Self::Call>>);
+
     /// Answers one turn into `reply`. Whatever happens (an error, the session's timeout, a
     /// newer request superseding this one, a panic), the session completes the response.
     fn answer<'a>(

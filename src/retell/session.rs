@@ -2,7 +2,6 @@
 //! writer, and one response task at a time, superseded by any newer `response_id`. What a
 //! call means is the `CallHandler`'s business; this file only speaks the protocol.
 
-use std::fmt::Display;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
 use super::calls::{CallRegistry, CallState};
-use super::frames::{ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
+use super::frames::{CallDetails, ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
 use super::handler::{CallHandler, CallKey, TurnKind, TurnRequest};
 use super::reply::{Ending, Reply};
 use super::writer::{self, Outbox, close_code};
@@ -27,6 +26,9 @@ pub const NOT_SET_UP: &str = "Sorry, this line is not set up yet. Goodbye.";
 pub struct SessionSettings {
     /// How long one response may take before the caller hears an apology.
     pub response_timeout: Duration,
+    /// How long the peer may send nothing at all (Retell pings every 2 s) before the socket
+    /// is closed: a half-open connection must not hold a call and a file descriptor forever.
+    pub idle_timeout: Duration,
 }
 
 pub struct Session<H: CallHandler> {
@@ -75,7 +77,7 @@ impl<H: CallHandler> Session<H> {
     where
         W: Sink<Message> + Unpin + Send + 'static,
         R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
-        E: Display + Send + 'static,
+        E: std::error::Error + Send + 'static,
     {
         let call_id = Arc::clone(self.call.call_id());
         let (call, calls) = (Arc::clone(&self.call), Arc::clone(&self.calls));
@@ -98,6 +100,11 @@ impl<H: CallHandler> Session<H> {
                 reader.abort();
                 writer.abort();
             }
+            () = outbox.stalled() => {
+                tracing::warn!(%call_id, queued = writer::OUTBOX_FRAMES, "[Retell WS] the peer stopped reading: dropping the connection");
+                reader.abort();
+                writer.abort();
+            }
         }
         calls.detach(&call);
         drop(outbox);
@@ -108,7 +115,7 @@ impl<H: CallHandler> Session<H> {
     async fn read<R, E>(self, mut stream: R, outbox: Outbox)
     where
         R: Stream<Item = Result<Message, E>> + Unpin,
-        E: Display,
+        E: std::error::Error + 'static,
     {
         let call_id = Arc::clone(self.call.call_id());
         let _ = outbox.send(Outbound::Config {
@@ -130,17 +137,28 @@ impl<H: CallHandler> Session<H> {
         let mut in_flight: Option<AbortHandle> = None;
         // Supersede order is per connection: Retell may number anew after a reconnect.
         let mut latest_response_id = -1;
-        while let Some(message) = stream.next().await {
+        let idle = self.settings.idle_timeout;
+        loop {
+            let Ok(message) = tokio::time::timeout(idle, stream.next()).await else {
+                tracing::warn!(%call_id, idle_secs = idle.as_secs(), "[Retell WS] nothing received, not even a ping: closing");
+                outbox.close(close_code::GOING_AWAY, "idle");
+                break;
+            };
             let text = match message {
-                Ok(Message::Text(text)) => text,
-                Ok(Message::Close(_)) => break,
-                Ok(Message::Binary(bytes)) => {
+                None | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Binary(bytes))) => {
                     tracing::warn!(%call_id, bytes = bytes.len(), "[Retell WS] ignored a binary frame");
                     continue;
                 }
-                Ok(_) => continue,
-                Err(err) => {
-                    tracing::warn!(%call_id, error = %err, "[Retell WS] connection error");
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => {
+                    if too_big(&err) {
+                        tracing::warn!(%call_id, error = %err, "[Retell WS] a message over the size limit: closing with 1009");
+                        outbox.close(close_code::MESSAGE_TOO_BIG, "message too big");
+                    } else {
+                        tracing::warn!(%call_id, error = %err, "[Retell WS] connection error");
+                    }
                     break;
                 }
             };
@@ -182,9 +200,13 @@ impl<H: CallHandler> Session<H> {
                     direction = call.direction.as_deref().unwrap_or("-"),
                     "[Retell WS] call details received"
                 );
-                let details = Arc::from(call);
-                self.call.lock().details = Some(Arc::clone(&details));
+                let details: Arc<CallDetails> = Arc::from(call);
+                let earlier = self.call.lock().details.replace(Arc::clone(&details));
                 self.handler.call_details(&self.call, &details);
+                if earlier.is_some_and(|earlier| earlier.from_number != details.from_number) {
+                    tracing::warn!(%call_id, "[Retell WS] this connection's caller number differs from the call's: forgetting what the call knew of its caller");
+                    self.handler.caller_changed(&self.call);
+                }
                 None
             }
             Inbound::UpdateOnly { transcript } => {
@@ -249,7 +271,13 @@ impl<H: CallHandler> Session<H> {
         let task = tokio::spawn(async move {
             let call_id = call.call_id();
             match tokio::time::timeout(timeout, handler.answer(&call, turn, &mut reply)).await {
-                Ok(Ok(ending)) => reply.finish(ending),
+                Ok(Ok(ending)) => {
+                    if ending != Ending::Continue {
+                        // Ended or transferred: no later connection may resume it.
+                        call.lock().end();
+                    }
+                    reply.finish(ending)
+                }
                 Ok(Err(err)) => {
                     tracing::warn!(%call_id, response_id, agent = handler.name(), error = %err, "[Retell WS] agent failed");
                     apologise(reply);
@@ -262,6 +290,19 @@ impl<H: CallHandler> Session<H> {
         });
         task.abort_handle()
     }
+}
+
+/// Whether the stream failed on a message over the inbound size limit.
+fn too_big(err: &(dyn std::error::Error + 'static)) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if let Some(Error::Capacity(_)) = err.downcast_ref::<Error>() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
 }
 
 /// Says sorry if nothing was said yet (a half-spoken answer is not patched with an apology).

@@ -41,6 +41,7 @@ struct Fake {
     opened: AtomicU32,
     connected: AtomicU32,
     details: std::sync::Mutex<Vec<Arc<CallDetails>>>,
+    forgotten: AtomicU32,
 }
 
 /// The fake's typed per-call state.
@@ -74,6 +75,10 @@ impl CallHandler for Fake {
         if let Ok(mut seen) = self.details.lock() {
             seen.push(Arc::clone(details));
         }
+    }
+
+    fn caller_changed(&self, _call: &Arc<CallState<FakeCall>>) {
+        self.forgotten.fetch_add(1, Ordering::SeqCst);
     }
 
     fn answer<'a>(
@@ -133,15 +138,26 @@ struct Wire {
 fn settings() -> SessionSettings {
     SessionSettings {
         response_timeout: Duration::from_secs(30),
+        // Longer than PATIENCE: only the idle test below waits for it.
+        idle_timeout: Duration::from_secs(3600),
     }
 }
 
 fn connect(fake: &Arc<Fake>, calls: &Arc<CallRegistry<FakeCall>>, call_id: &str) -> Wire {
+    connect_with(fake, calls, call_id, settings())
+}
+
+fn connect_with(
+    fake: &Arc<Fake>,
+    calls: &Arc<CallRegistry<FakeCall>>,
+    call_id: &str,
+    settings: SessionSettings,
+) -> Wire {
     let session = Session::open(
         Arc::clone(fake),
         Arc::clone(calls),
         CallKey::new(LINE, call_id),
-        settings(),
+        settings,
     );
     let (to_server, mut inbound) = mpsc::unbounded_channel::<Result<Message, Infallible>>();
     let stream = futures_util::stream::poll_fn(move |cx| inbound.poll_recv(cx));
@@ -400,4 +416,117 @@ async fn the_drain_cut_drops_the_connection_without_a_close_frame() {
     while let Ok(message) = wire.from_server.try_recv() {
         assert!(!matches!(message, Message::Close(_)), "{message:?}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_peer_that_sends_nothing_at_all_is_closed_with_1001() {
+    let (fake, calls) = fresh();
+    let idle = Duration::from_secs(30);
+    let mut wire = connect_with(
+        &fake,
+        &calls,
+        "quiet",
+        SessionSettings {
+            idle_timeout: idle,
+            ..settings()
+        },
+    );
+    wire.greeting().await;
+    let started = Instant::now();
+    // Pings keep it open...
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        wire.send(json!({"interaction_type": "ping_pong", "timestamp": 1}));
+        assert_eq!(
+            wire.next().await.unwrap_or_default()["response_type"],
+            "ping_pong"
+        );
+    }
+    // ...silence does not.
+    let closed = wire.from_server.recv().await;
+    let Some(Message::Close(Some(frame))) = closed else {
+        panic!("expected a close frame, got {closed:?}");
+    };
+    assert_eq!(frame.code, 1001);
+    assert!(started.elapsed() >= Duration::from_secs(60) + idle);
+    assert!(tokio::time::timeout(PATIENCE, wire.session).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_is_dropped_and_memory_stays_bounded() {
+    let (fake, calls) = fresh();
+    let session = Session::open(
+        Arc::clone(&fake),
+        Arc::clone(&calls),
+        CallKey::new(LINE, "flood"),
+        settings(),
+    );
+    let (to_server, mut inbound) = mpsc::unbounded_channel::<Result<Message, Infallible>>();
+    let stream = futures_util::stream::poll_fn(move |cx| inbound.poll_recv(cx));
+    // A peer that never reads: the first write never completes.
+    let sink = Box::pin(futures_util::sink::unfold((), |(), _message: Message| {
+        std::future::pending::<Result<(), Disconnected>>()
+    }));
+    let (_cut, cut_rx) = watch::channel(false);
+    let session = tokio::spawn(session.serve(sink, stream, cut_rx));
+    for timestamp in 0..(super::writer::OUTBOX_FRAMES as i64 * 3) {
+        let ping = json!({"interaction_type": "ping_pong", "timestamp": timestamp});
+        if to_server
+            .send(Ok(Message::Text(ping.to_string().into())))
+            .is_err()
+        {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let ended = tokio::time::timeout(Duration::from_secs(5), session).await;
+    assert!(
+        ended.is_ok(),
+        "the session drops a peer that stopped reading"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reconnect_from_another_caller_number_forgets_the_caller() {
+    let (fake, calls) = fresh();
+    let details = |from: &str| {
+        json!({"interaction_type": "call_details",
+               "call": {"call_id": "taken", "from_number": from}})
+    };
+    let mut wire = connect(&fake, &calls, "taken");
+    wire.greeting().await;
+    wire.send(details("+15555550100"));
+    wire.ask(1, "hello");
+    wire.until_complete(1).await;
+    wire.hang_up().await;
+    // The same caller reconnecting keeps everything.
+    let mut same = connect(&fake, &calls, "taken");
+    assert_eq!(same.greeting().await, "");
+    same.send(details("+15555550100"));
+    same.ask(2, "again");
+    same.until_complete(2).await;
+    assert_eq!(fake.forgotten.load(Ordering::SeqCst), 0);
+    same.hang_up().await;
+    // Another number on the call's id does not inherit what the call knew.
+    let mut other = connect(&fake, &calls, "taken");
+    other.greeting().await;
+    other.send(details("+15555550199"));
+    other.ask(3, "who am I");
+    other.until_complete(3).await;
+    assert_eq!(fake.forgotten.load(Ordering::SeqCst), 1);
+    other.hang_up().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_that_ended_is_never_resumed() {
+    let (fake, calls) = fresh();
+    let mut wire = connect(&fake, &calls, "over");
+    wire.greeting().await;
+    wire.ask(1, "bye");
+    wire.until_complete(1).await;
+    wire.hang_up().await;
+    let mut again = connect(&fake, &calls, "over");
+    assert_eq!(again.greeting().await, GREETING, "a new call, greeted anew");
+    assert_eq!(fake.opened.load(Ordering::SeqCst), 2);
+    again.hang_up().await;
 }

@@ -67,6 +67,21 @@ fn parse(header: &str) -> Option<(i64, [u8; 32])> {
     Some((timestamp, digest))
 }
 
+/// The header's presence, syntax and timestamp window: what can be checked before the body is
+/// read, so a request that cannot be genuine costs no memory.
+pub fn check_header(header: Option<&str>, now_ms: i64) -> Result<(), SignatureError> {
+    fresh(header, now_ms).map(|_| ())
+}
+
+fn fresh(header: Option<&str>, now_ms: i64) -> Result<(i64, [u8; 32]), SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?;
+    let (timestamp, digest) = parse(header).ok_or(SignatureError::Malformed)?;
+    if (now_ms - timestamp).abs() > WINDOW_MS {
+        return Err(SignatureError::Stale);
+    }
+    Ok((timestamp, digest))
+}
+
 /// Verifies against each key in turn; returns the index of the key that signed.
 pub fn verify(
     header: Option<&str>,
@@ -74,11 +89,7 @@ pub fn verify(
     keys: &[&str],
     now_ms: i64,
 ) -> Result<usize, SignatureError> {
-    let header = header.ok_or(SignatureError::Missing)?;
-    let (timestamp, digest) = parse(header).ok_or(SignatureError::Malformed)?;
-    if (now_ms - timestamp).abs() > WINDOW_MS {
-        return Err(SignatureError::Stale);
-    }
+    let (timestamp, digest) = fresh(header, now_ms)?;
     keys.iter()
         .position(|key| mac(key, body, timestamp).is_some_and(|m| m.verify_slice(&digest).is_ok()))
         .ok_or(SignatureError::Mismatch)

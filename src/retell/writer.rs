@@ -1,9 +1,11 @@
 //! The single writer of a call's socket. Everything that speaks (ping echoes, response
 //! streams, the completion guard) goes through an `Outbox`, so frames never interleave.
 
+use std::sync::Arc;
+
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::{Sink, SinkExt};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::frames::Outbound;
 
@@ -11,6 +13,7 @@ use super::frames::Outbound;
 pub mod close_code {
     pub const NORMAL: u16 = 1000;
     pub const GOING_AWAY: u16 = 1001;
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
     pub const INTERNAL_ERROR: u16 = 1011;
 }
 
@@ -20,9 +23,16 @@ enum Command {
     Close(u16, &'static str),
 }
 
+/// Frames a call may have queued for its peer. A peer that stops reading (a ping flood that
+/// never reads the echoes) fills this and is dropped, instead of the queue growing the
+/// server's memory without bound; a reading peer never comes near it.
+pub const OUTBOX_FRAMES: usize = 1024;
+
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    tx: mpsc::UnboundedSender<Command>,
+    tx: mpsc::Sender<Command>,
+    /// Signalled when the queue is full: the session drops the connection.
+    stalled: Arc<Notify>,
 }
 
 /// The writer task is gone: the socket closed.
@@ -31,20 +41,39 @@ pub struct Outbox {
 pub struct Disconnected;
 
 impl Outbox {
+    fn new(tx: mpsc::Sender<Command>) -> Self {
+        Self {
+            tx,
+            stalled: Arc::new(Notify::new()),
+        }
+    }
+
     pub fn send(&self, frame: Outbound) -> Result<(), Disconnected> {
-        self.tx
-            .send(Command::Frame(frame))
-            .map_err(|_| Disconnected)
+        self.queue(Command::Frame(frame))
     }
 
     /// Sends a close frame after everything queued before it.
     pub fn close(&self, code: u16, reason: &'static str) {
-        let _ = self.tx.send(Command::Close(code, reason));
+        let _ = self.queue(Command::Close(code, reason));
+    }
+
+    fn queue(&self, command: Command) -> Result<(), Disconnected> {
+        self.tx.try_send(command).map_err(|err| {
+            if let mpsc::error::TrySendError::Full(_) = err {
+                self.stalled.notify_one();
+            }
+            Disconnected
+        })
+    }
+
+    /// Resolves once the peer has stopped reading and the queue is full.
+    pub async fn stalled(&self) {
+        self.stalled.notified().await;
     }
 
     /// An outbox whose frames go to a channel: lets tests and tools observe what would be sent.
     pub fn channel() -> (Self, mpsc::UnboundedReceiver<Outbound>) {
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(OUTBOX_FRAMES);
         let (frames_tx, frames_rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
             while let Some(Command::Frame(frame)) = rx.recv().await {
@@ -53,7 +82,7 @@ impl Outbox {
                 }
             }
         });
-        (Self { tx }, frames_rx)
+        (Self::new(tx), frames_rx)
     }
 }
 
@@ -63,16 +92,13 @@ pub fn spawn<S>(sink: S, call_id: std::sync::Arc<str>) -> (Outbox, tokio::task::
 where
     S: Sink<Message> + Unpin + Send + 'static,
 {
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
     let task = tokio::spawn(write_loop(sink, rx, call_id));
-    (Outbox { tx }, task)
+    (Outbox::new(tx), task)
 }
 
-async fn write_loop<S>(
-    mut sink: S,
-    mut rx: mpsc::UnboundedReceiver<Command>,
-    call_id: std::sync::Arc<str>,
-) where
+async fn write_loop<S>(mut sink: S, mut rx: mpsc::Receiver<Command>, call_id: std::sync::Arc<str>)
+where
     S: Sink<Message> + Unpin,
 {
     while let Some(command) = rx.recv().await {

@@ -94,13 +94,14 @@ fn text(value: &Option<serde_json::Value>) -> Option<String> {
 impl Store {
     pub async fn record_call_connected(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
         let now = super::stamp(Utc::now());
-        // A call id belongs to the clinic that first served it; another clinic's URL with the
-        // same id records nothing. (Two clinics connecting one new id at the same instant:
-        // the guards in the statements below keep the first's rows.)
-        if self
-            .org_for_call(call_id)
-            .await?
-            .is_some_and(|owner| owner != org)
+        // A call id belongs to the clinic whose WebSocket first served it; another clinic's URL
+        // with the same id records nothing. (Two clinics connecting one new id at the same
+        // instant: the guards in the statements below keep the first's rows.) A clinic that
+        // only has the id from webhook events signed with its own key did not serve it: the
+        // WebSocket's clinic takes the id, and those events are moved apart.
+        if let Some(owner) = self.org_for_call(call_id).await?
+            && owner != org
+            && !self.take_unserved_call(owner, call_id, org).await?
         {
             return Err(StoreError::CallOfAnotherClinic(call_id.to_owned()));
         }
@@ -289,6 +290,57 @@ impl Store {
             return Err(StoreError::CallOfAnotherClinic(e.call_id.clone()));
         }
         Ok(())
+    }
+
+    /// Moves `owner`'s record of a call that no WebSocket of `owner` served out of its history
+    /// (kept for the operator as an unattributed event) and routes the call id to `to`.
+    /// False when `owner`'s WebSocket did serve it: then the call is `owner`'s.
+    async fn take_unserved_call(
+        &self,
+        owner: OrgId,
+        call_id: &str,
+        to: OrgId,
+    ) -> Result<bool, StoreError> {
+        let record = self.call_detail(owner, call_id).await?;
+        let mut tx = self.pool.begin(Some(owner), TxMode::Write).await?;
+        let served: Option<(String,)> = tx
+            .fetch_optional(
+                sql("SELECT call_id FROM calls WHERE org_id = $1 AND call_id = $2")
+                    .bind(owner)
+                    .bind(call_id),
+            )
+            .await?;
+        if served.is_some() {
+            return Ok(false);
+        }
+        if let Some(record) = record {
+            let payload = serde_json::json!({ "moved_from_org": owner, "record": record });
+            tx.execute(
+                sql("INSERT INTO unattributed_events (received_at, event, call_id, agent_id, payload)
+                     VALUES ($1, 'record_moved_apart', $2, $3, $4)")
+                .bind(Utc::now())
+                .bind(call_id)
+                .bind(&record.summary.agent_id)
+                .bind(payload.to_string()),
+            )
+            .await?;
+        }
+        for statement in [
+            "DELETE FROM call_records WHERE org_id = $1 AND call_id = $2",
+            "DELETE FROM call_tool_calls WHERE org_id = $1 AND call_id = $2",
+        ] {
+            tx.execute(sql(statement).bind(owner).bind(call_id)).await?;
+        }
+        tx.execute(
+            sql("UPDATE org_routes SET org_id = $1 WHERE kind = 'call' AND key = $2 AND org_id = $3")
+                .bind(to)
+                .bind(call_id)
+                .bind(owner),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::warn!(%call_id, from_org = %owner, to_org = %to, "a call another clinic had only from webhook events signed with its own key connected on this clinic's WebSocket: the call is this clinic's, the earlier record was moved apart for the operator");
+        Ok(true)
     }
 
     /// Keeps an event no clinic could be found for, for the operator; never under a clinic.

@@ -1,13 +1,14 @@
 //! One connection of a clinic's call, as the protocol's `CallHandler`: the clinic's greeting,
 //! the call's records, and each turn handed to the clinic's agent with the call's memory.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 
 use super::VoiceApp;
-use crate::agent::{AgentError, AgentMemory, ClinicCache, Ending, Reply, Turn};
+use crate::agent::{AgentError, AgentMemory, CallMemory, ClinicCache, Ending, Reply, Turn};
 use crate::retell::calls::CallState;
 use crate::retell::frames::CallDetails;
 use crate::retell::handler::{CallHandler, CallKey, TurnRequest};
@@ -20,6 +21,9 @@ pub struct VoiceCall {
     memory: AgentMemory,
     /// The clinic's settings, read at most once per call.
     clinic: ClinicCache,
+    /// Set when a reconnect came from another caller number: the next turn starts the
+    /// agent's memory afresh (no identity verified by the earlier caller survives).
+    forget_caller: AtomicBool,
 }
 
 pub struct VoiceLine {
@@ -70,6 +74,10 @@ impl CallHandler for VoiceLine {
         );
     }
 
+    fn caller_changed(&self, call: &Arc<CallState<VoiceCall>>) {
+        call.app.forget_caller.store(true, Ordering::SeqCst);
+    }
+
     fn answer<'a>(
         &'a self,
         call: &'a Arc<CallState<VoiceCall>>,
@@ -89,6 +97,12 @@ impl CallHandler for VoiceLine {
             memory: Arc::clone(&call.app.memory),
             clinic: Arc::clone(&call.app.clinic),
         };
-        self.app.agent.respond(turn, reply)
+        let forget = call.app.forget_caller.swap(false, Ordering::SeqCst);
+        Box::pin(async move {
+            if forget {
+                *turn.memory.lock().await = CallMemory::default();
+            }
+            self.app.agent.respond(turn, reply).await
+        })
     }
 }

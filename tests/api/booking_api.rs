@@ -359,6 +359,18 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
         ),
         (with("note", json!("x".repeat(2001))), 400, "validation"),
         (with("start", json!(5)), 400, "validation"),
+        // Any 5-minute mark of the clinic's clock, not only the offered slot grid.
+        (
+            with("start", json!(format!("{tuesday}T09:07"))),
+            400,
+            "validation",
+        ),
+        (
+            with("start", json!(format!("{tuesday}T09:07:00.000"))),
+            400,
+            "validation",
+        ),
+        (with("note", json!("a\u{0}b")), 400, "validation"),
     ];
     for (body, status, code) in cases {
         let (got, response) = d.api.post("/appointments", body.clone()).await;
@@ -424,6 +436,20 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
         "/patients?first_name=Ann".to_owned(),
         "/appointments".to_owned(),
         "/appointments/not-a-uuid".to_owned(),
+        format!(
+            "/slots?appointment_type_id={}&from=2027-01-01&limit=0",
+            d.cleaning
+        ),
+        format!(
+            "/slots?appointment_type_id={}&from=2027-01-01&limit=501",
+            d.cleaning
+        ),
+        format!(
+            "/slots?appointment_type_id={}&from=2027-01-01&limit=x",
+            d.cleaning
+        ),
+        "/patients?last_name=B%00&birth_date=1990-01-01".to_owned(),
+        "/patients?phone=%zz".to_owned(),
     ] {
         let (status, body) = d.api.get(&path).await;
         assert_eq!(
@@ -431,6 +457,8 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
             (400, "validation"),
             "{path} -> {body}"
         );
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(!message.contains("Failed to deserialize"), "{message}");
     }
     let (status, body) = d
         .api
@@ -607,4 +635,60 @@ async fn dates_outside_the_years_served_are_refused_and_change_nothing() {
             "{path}: {body}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_start_with_seconds_or_fractions_is_read_to_the_minute_and_replays_the_same_booking() {
+    let d = demo().await;
+    let tuesday = common::next_weekday(ZONE, Weekday::Tue, 3);
+    let ann = new_patient(&d.api, "Ann", "5552010123").await;
+    let zone: chrono_tz::Tz = ZONE.parse().expect("zone");
+    let utc_at = |hour: u32| {
+        chrono::NaiveDate::parse_from_str(&tuesday, "%Y-%m-%d")
+            .expect("date")
+            .and_hms_opt(hour, 0, 0)
+            .expect("time")
+            .and_local_timezone(zone)
+            .single()
+            .expect("one instant")
+            .with_timezone(&chrono::Utc)
+    };
+    let starts = [
+        (9, format!("{tuesday}T09:00:00.123"), "a local fraction"),
+        (10, format!("{tuesday}T10:00:59"), "local seconds"),
+        (
+            11,
+            utc_at(11)
+                .format("%Y-%m-%dT%H:%M:00.123456789Z")
+                .to_string(),
+            "nanoseconds",
+        ),
+        (
+            13,
+            utc_at(13).format("%Y-%m-%dT%H:%M:00.999+00:00").to_string(),
+            "an offset and a fraction",
+        ),
+    ];
+    for (hour, start, what) in starts {
+        let body = json!({"patient_id": ann, "appointment_type_id": d.cleaning,
+                          "provider_id": d.maria, "start": start,
+                          "idempotency_key": format!("minute-{hour}")});
+        let (status, first) = d.api.post("/appointments", body.clone()).await;
+        assert_eq!(status, 201, "{what}: {first}");
+        assert_eq!(
+            first["local_start"],
+            format!("{tuesday}T{hour:02}:00:00"),
+            "{what}"
+        );
+        let (status, again) = d.api.post("/appointments", body).await;
+        assert_eq!(status, 200, "{what}: a replay, not a conflict: {again}");
+        assert_eq!(again["id"], first["id"]);
+        let id = first["id"].as_str().expect("id");
+        let (_, stored) = d.api.get(&format!("/appointments/{id}")).await;
+        assert_eq!(
+            stored["start"], first["start"],
+            "{what}: the answer is what was stored"
+        );
+    }
+    assert_eq!(count_appointments(&d.app, "demo", &ann).await, 4);
 }

@@ -302,3 +302,41 @@ async fn a_long_call_with_a_multi_megabyte_transcript_is_still_answered() {
         .expect("answered");
     assert!(turn.text.contains("Demo Dental"));
 }
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_is_closed_with_1009() {
+    let app = TestApp::spawn_with(
+        |s| s.max_message_bytes = 64 * 1024,
+        Arc::new(ascendia::agent::Receptionist),
+    )
+    .await;
+    let mut call = app.call("/llm-websocket/demo/too-big").await;
+    call.greeting(TIMEOUT).await.expect("greeting");
+    let said = call.say(&"word ".repeat(30_000), TIMEOUT).await;
+    assert!(
+        matches!(said, Err(ascendia::client::ClientError::Closed(Some(1009)))),
+        "{said:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_connection_that_never_sends_its_headers_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(
+        |s| s.header_read_timeout_secs = 1,
+        Arc::new(ascendia::agent::Receptionist),
+    )
+    .await;
+    for opening in [&b""[..], b"GET /health HTTP/1.1\r\nHost: x\r\n"] {
+        let mut tcp = tokio::net::TcpStream::connect(app.addr)
+            .await
+            .expect("connect");
+        tcp.write_all(opening).await.expect("write");
+        let mut buffer = Vec::new();
+        let read = tokio::time::timeout(TIMEOUT, tcp.read_to_end(&mut buffer)).await;
+        assert!(read.is_ok(), "closed by the server, not left open");
+    }
+    // A complete request on a fresh connection is served as usual.
+    let (status, _) = common::http_get(app.addr, "/health").await;
+    assert_eq!(status, 200);
+}

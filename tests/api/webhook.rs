@@ -429,3 +429,142 @@ async fn a_long_calls_large_transcript_is_accepted() {
         Some(4_000)
     );
 }
+
+/// Sends only a request's head, declaring a body of `length` bytes, and reads the answer.
+async fn head_only(app: &TestApp, header: Option<&str>, length: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    let mut head = format!(
+        "POST /api/retell/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n"
+    );
+    if let Some(header) = header {
+        head.push_str(&format!("x-retell-signature: {header}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(TIMEOUT, stream.read(&mut answer))
+        .await
+        .expect("answered without the body being sent")
+        .expect("read");
+    String::from_utf8_lossy(&answer[..read]).into_owned()
+}
+
+#[tokio::test]
+async fn an_unsigned_stale_or_oversized_body_is_refused_before_it_is_read() {
+    let app = app().await;
+    let stale = signature::sign(b"{}", KEY, now_ms() - 600_000);
+    for header in [None, Some("v=1,d=zz"), Some(stale.as_str())] {
+        let answer = head_only(&app, header, 31 * 1024 * 1024).await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{header:?}: {answer}");
+        assert!(answer.contains("\"code\":\"unauthorized\""), "{answer}");
+    }
+    let fresh = signature::sign(b"{}", KEY, now_ms());
+    let answer = head_only(&app, Some(&fresh), 33 * 1024 * 1024).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"payload_too_large\""),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn an_event_holding_nul_characters_is_stored_without_them() {
+    let app = app().await;
+    let org = app.org("demo").await;
+    app.store
+        .set_agent(org.id, "agent_demo_1")
+        .await
+        .expect("mapped");
+    let event = json!({"event": "call_ended", "call": call_object("nul-call", json!({
+        "transcript": "Agent: Hello\u{0}\nUser: hi\u{0} there",
+        "disconnection_reason": "user_hangup\u{0}",
+    }))});
+    assert!(event.to_string().contains("\\u0000"));
+    assert_eq!(post(&app, &event, KEY, now_ms()).await, 204);
+    let api = app.api("demo").await;
+    let (status, record) = api_get(&api, "/api/calls/nul-call").await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["transcript"], "Agent: Hello\nUser: hi there");
+    assert_eq!(record["disconnection_reason"], "user_hangup");
+}
+
+#[tokio::test]
+async fn a_call_retell_says_ended_is_not_resumed_by_a_later_connection() {
+    let app = app().await;
+    let path = "/llm-websocket/demo/ended-then-reused";
+    let mut call = app.call(path).await;
+    assert!(
+        !call
+            .greeting(TIMEOUT)
+            .await
+            .expect("greeting")
+            .text
+            .is_empty()
+    );
+    // Retell drops the connection (no close frame) and would reconnect: that resumes.
+    drop(call);
+    let mut again = app.call(path).await;
+    assert_eq!(again.greeting(TIMEOUT).await.expect("greeting").text, "");
+    again.hang_up().await;
+    let api = app.api("demo").await;
+    let recorded = common::eventually(std::time::Duration::from_secs(2), || async {
+        api_get(&api, "/api/calls/ended-then-reused").await.0 == 200
+    });
+    assert!(
+        recorded.await,
+        "the call is on record before Retell's event"
+    );
+    let ended = json!({"event": "call_ended", "call": call_object("ended-then-reused", json!({}))});
+    assert_eq!(post(&app, &ended, KEY, now_ms()).await, 204);
+    // Knowing the id is not enough to pick up where the ended call left off.
+    let mut reused = app.call(path).await;
+    let greeting = reused.greeting(TIMEOUT).await.expect("greeting");
+    assert!(
+        !greeting.text.is_empty(),
+        "a new call, greeted anew: {greeting:?}"
+    );
+    reused.hang_up().await;
+}
+
+#[tokio::test]
+async fn the_clinic_whose_websocket_served_a_call_owns_it_not_the_clinic_that_signed_first() {
+    let app = app().await;
+    app.import_clinic("twin", common::DEMO_CLINIC).await;
+    let (demo_api, twin_api) = (app.api("demo").await, app.api("twin").await);
+    // Twin's own Retell account says first that it knows the call...
+    let early = json!({"event": "call_started", "call": {"call_id": "crossed", "start_timestamp": now_ms(), "from_number": "+15550000001"}});
+    assert_eq!(post(&app, &early, TWIN_KEY, now_ms()).await, 204);
+    assert_eq!(api_get(&twin_api, "/api/calls/crossed").await.0, 200);
+    // ...but the call is served on demo's WebSocket: demo's, from then on.
+    let mut call = app.call("/llm-websocket/demo/crossed").await;
+    call.greeting(TIMEOUT).await.expect("greeting");
+    call.hang_up().await;
+    assert!(
+        common::eventually(std::time::Duration::from_secs(2), || async {
+            api_get(&demo_api, "/api/calls/crossed").await.0 == 200
+        })
+        .await
+    );
+    assert_eq!(api_get(&twin_api, "/api/calls/crossed").await.0, 404);
+    let ended = json!({"event": "call_ended", "call": call_object("crossed", json!({
+        "transcript": "User: my date of birth is the fourth of July", "disconnection_reason": "user_hangup"}))});
+    assert_eq!(post(&app, &ended, KEY, now_ms()).await, 204);
+    let (_, record) = api_get(&demo_api, "/api/calls/crossed").await;
+    assert_eq!(
+        record["transcript"],
+        "User: my date of birth is the fourth of July"
+    );
+    // Twin's key can neither read nor write it now.
+    let forged = json!({"event": "call_ended", "call": {"call_id": "crossed", "disconnection_reason": "forged", "transcript": "forged"}});
+    assert_eq!(post(&app, &forged, TWIN_KEY, now_ms()).await, 204);
+    assert_eq!(api_get(&twin_api, "/api/calls/crossed").await.0, 404);
+    let (_, record) = api_get(&demo_api, "/api/calls/crossed").await;
+    assert_eq!(record["disconnection_reason"], "user_hangup");
+    assert_eq!(
+        record["transcript"],
+        "User: my date of birth is the fourth of July"
+    );
+}

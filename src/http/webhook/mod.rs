@@ -1,15 +1,20 @@
 //! `POST /api/retell/webhook`: Retell's call events, verified on the raw body, filed under the
 //! clinic the call belongs to, and acknowledged at once. Repeats and retries change nothing.
 
-use axum::body::Bytes;
+mod body;
+
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
-use super::{ApiError, AppState};
+pub use body::UnverifiedBudget;
+
+use super::{ApiError, AppState, WEBHOOK_MAX_BYTES};
 use crate::calls::{CallEvent, Filed, Signer};
 use crate::config::UnattributedPolicy;
 use crate::retell::signature;
+use axum::http::header::CONTENT_LENGTH;
 
 const CALL_EVENTS: &[&str] = &[
     "call_started",
@@ -25,7 +30,7 @@ const CALL_EVENTS: &[&str] = &[
 pub async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
     // The server's key first, then clinics' own Retell accounts.
     let mut keys: Vec<(Option<&str>, &str)> = Vec::new();
@@ -40,15 +45,29 @@ pub async fn receive(
         .get("x-retell-signature")
         .and_then(|v| v.to_str().ok());
     let now_ms = chrono::Utc::now().timestamp_millis();
+    let refuse = |err: signature::SignatureError, bytes: usize| {
+        tracing::warn!(reason = %err, bytes, "[Retell webhook] rejected");
+        ApiError::Unauthorized(err.to_string())
+    };
+    signature::check_header(header, now_ms).map_err(|err| refuse(err, 0))?;
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let (body, unverified) = state
+        .webhooks
+        .unverified
+        .read(body, declared, WEBHOOK_MAX_BYTES)
+        .await?;
     let signer = match signature::verify(header, &body, &key_values, now_ms) {
         Ok(index) => keys[index].0,
-        Err(err) => {
-            tracing::warn!(reason = %err, bytes = body.len(), "[Retell webhook] rejected");
-            return Err(ApiError::Unauthorized(err.to_string()));
-        }
+        Err(err) => return Err(refuse(err, body.len())),
     };
-    let payload: Value = serde_json::from_slice(&body)
+    drop(unverified);
+    let mut payload: Value = serde_json::from_slice(&body)
         .map_err(|_| ApiError::Validation("the body is not JSON".into()))?;
+    // Retell's event is kept even when a transcript holds a NUL, which PostgreSQL cannot store.
+    strip_nul(&mut payload);
     let name = payload.get("event").and_then(Value::as_str).unwrap_or("");
     if !CALL_EVENTS.contains(&name) {
         tracing::info!(event = %name.chars().take(40).collect::<String>().escape_debug(), "[Retell webhook] ignored an event type we do not file");
@@ -70,10 +89,31 @@ pub async fn receive(
     match filed {
         Filed::Under(org_id) => {
             tracing::info!(event = %event.event, call_id = %event.call_id, %org_id, "[Retell webhook] filed");
+            if event.event == "call_ended" {
+                let key = crate::retell::handler::CallKey::new(org_id.as_uuid(), &event.call_id);
+                state.calls.end(&key);
+            }
         }
         Filed::Unattributed { .. } => {
             tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
         }
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn strip_nul(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains('\0') => text.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(fields) => {
+            if fields.keys().any(|key| key.contains('\0')) {
+                *fields = std::mem::take(fields)
+                    .into_iter()
+                    .map(|(key, value)| (key.replace('\0', ""), value))
+                    .collect();
+            }
+            fields.values_mut().for_each(strip_nul);
+        }
+        _ => {}
+    }
 }

@@ -1,10 +1,11 @@
 //! Starting the server: open the store, load the clinic registry, bind, and serve until shutdown.
 
+mod listen;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::agent::Agent;
@@ -37,6 +38,7 @@ pub struct Server {
     store: Store,
     state: AppState,
     drain_time: std::time::Duration,
+    header_read_timeout: std::time::Duration,
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -66,12 +68,12 @@ impl Server {
             ),
             None => tracing::warn!("no clinics: every call will hear that the line is not set up"),
         }
-        let calls = Arc::new(VoiceCalls::default());
+        let calls = Arc::new(VoiceCalls::new(settings.reconnect_window()));
         let scheduler = crate::booking::Scheduler::new(store.clone());
         let call_log = CallLog::new(store.clone());
         let background = vec![
             registry.spawn_refresher(settings.registry_refresh()),
-            calls.spawn_evictor(settings.call_state_ttl()),
+            calls.spawn_evictor(),
             crate::retention::spawn(
                 scheduler.clone(),
                 call_log.clone(),
@@ -94,6 +96,7 @@ impl Server {
                 .map(|(slug, key)| (slug.clone(), key.clone()))
                 .collect(),
             unattributed: settings.unattributed_webhooks,
+            ..Default::default()
         };
         let voice = VoiceApp::new(
             Arc::clone(&registry),
@@ -103,6 +106,7 @@ impl Server {
             Arc::clone(&calls),
             SessionSettings {
                 response_timeout: settings.response_timeout(),
+                idle_timeout: settings.ws_idle(),
             },
         );
         let state = AppState {
@@ -122,6 +126,7 @@ impl Server {
             listener,
             store,
             drain_time: std::time::Duration::from_secs(settings.drain_secs),
+            header_read_timeout: settings.header_read_timeout(),
             state,
             background,
         })
@@ -149,17 +154,16 @@ impl Server {
     ) -> std::io::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, agent = self.state.voice.agent_name(), "ascendia listening");
-        let listener = self.listener.tap_io(|tcp| {
-            // Voice is latency-bound: never hold a small frame back waiting for an ACK.
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %err, "could not set TCP_NODELAY");
-            }
-        });
+        listen::raise_file_limit();
         let drain = std::sync::Arc::clone(&self.state.drain);
         // Stops accepting at `shutdown`; upgraded calls are not awaited here but below.
-        let result = axum::serve(listener, app(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await;
+        listen::serve(
+            self.listener,
+            app(self.state),
+            self.header_read_timeout,
+            shutdown,
+        )
+        .await;
         let live = drain.active();
         if live > 0 {
             tracing::info!(
@@ -179,7 +183,7 @@ impl Server {
         for task in self.background {
             task.abort();
         }
-        result
+        Ok(())
     }
 }
 
