@@ -7,11 +7,13 @@
 mod common;
 mod corpus;
 
+mod adversarial;
 mod booking_api;
 mod caller_phrasings;
 mod cli;
 mod conversations;
 mod conversations_generated;
+mod fault;
 mod isolation;
 mod llm_agent;
 mod messages;
