@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::api_auth::ApiOrg;
-use super::extract::{ApiJson, ApiQuery, json_body};
+use super::extract::{ApiJson, ApiPath, ApiQuery, json_body};
 use super::{ApiError, AppState};
 use crate::booking::AppointmentFilter;
 use crate::booking::day_start;
@@ -177,7 +177,7 @@ async fn create_patient(
 async fn patient(
     State(state): State<AppState>,
     org: ApiOrg,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath,
 ) -> Result<Json<Patient>, ApiError> {
     Ok(Json(state.scheduler.patient(&org.0, id(&raw)?).await?))
 }
@@ -288,7 +288,7 @@ async fn list_appointments(
 async fn appointment(
     State(state): State<AppState>,
     org: ApiOrg,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath,
 ) -> Result<Json<AppointmentView>, ApiError> {
     let appointment = state.scheduler.appointment(&org.0, id(&raw)?).await?;
     Ok(Json(view(org.0.time_zone.tz(), appointment)))
@@ -369,7 +369,7 @@ struct Reschedule {
 async fn reschedule(
     State(state): State<AppState>,
     org: ApiOrg,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath,
     ApiJson(body): ApiJson<Reschedule>,
 ) -> Result<Json<AppointmentView>, ApiError> {
     let zone = org.0.time_zone.tz();
@@ -396,7 +396,7 @@ struct Cancel {
 async fn cancel(
     State(state): State<AppState>,
     org: ApiOrg,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath,
     body: axum::body::Bytes,
 ) -> Result<Json<AppointmentView>, ApiError> {
     let appointment_id: AppointmentId = id(&raw)?;

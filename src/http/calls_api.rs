@@ -2,11 +2,11 @@
 //! key only. Dates are the clinic's.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::api_auth::ApiOrg;
-use super::extract::{ApiQuery, no_nul};
+use super::extract::{ApiPath, ApiQuery};
 use super::{ApiError, AppState};
 use crate::booking::days_in_ms;
 use crate::booking::{Message, parse_date};
@@ -67,7 +67,7 @@ pub async fn list(
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     Ok(Json(CallPage {
-        next_offset: more.then_some(offset + limit),
+        next_offset: more.then(|| offset.saturating_add(limit)),
         items,
     }))
 }
@@ -83,9 +83,9 @@ pub struct CallView {
 pub async fn detail(
     State(state): State<AppState>,
     org: ApiOrg,
-    Path(call_id): Path<String>,
+    ApiPath(call_id): ApiPath,
 ) -> Result<Json<CallView>, ApiError> {
-    let call_id = no_nul(&call_id)?;
+    let call_id = call_id.as_str();
     let detail = state
         .call_log
         .detail(org.0.id, call_id)

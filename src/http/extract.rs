@@ -107,3 +107,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .map_err(|err| ApiError::Validation(format!("invalid query: {err}")))
     }
 }
+
+/// One path segment as text, percent-decoded; not UTF-8 or holding a NUL is a `validation`
+/// error in our words.
+pub struct ApiPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(segment) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::Validation("the path is not valid text".into()))?;
+        no_nul(&segment)?;
+        Ok(Self(segment))
+    }
+}

@@ -3,12 +3,12 @@
 //! paging is `/api/calls`'s.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::api_auth::ApiOrg;
-use super::extract::ApiQuery;
+use super::extract::{ApiPath, ApiQuery};
 use super::{ApiError, AppState};
 use crate::booking::{Message, MessageId, MessagePage, MessageQuery, MessageStatus, parse_date};
 
@@ -46,7 +46,7 @@ pub async fn list(
 pub async fn handled(
     State(state): State<AppState>,
     org: ApiOrg,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath,
 ) -> Result<Json<Message>, ApiError> {
     let id: MessageId = raw.parse()?;
     Ok(Json(

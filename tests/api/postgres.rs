@@ -13,7 +13,7 @@ use chrono::Weekday;
 use common::pg::TestDatabase;
 use common::{TIMEOUT, TestApp, eventually};
 use serde_json::json;
-use sqlx::{Connection, PgConnection, Row};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
 
 async fn app_on(database: &TestDatabase, migrate: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("dir");
@@ -159,7 +159,7 @@ async fn the_server_refuses_roles_that_bypass_row_level_security() {
         .expect("the runtime role is accepted");
     for (url, why) in [
         (&database.superuser_url, "superuser"),
-        (&database.owner_url, "owns tables"),
+        (&database.owner_url, "owner of the tables"),
     ] {
         match Store::open(url, None).await {
             Err(StoreError::UnsafeRole { reason, .. }) => assert!(reason.contains(why), "{reason}"),
@@ -171,6 +171,92 @@ async fn the_server_refuses_roles_that_bypass_row_level_security() {
         Err(StoreError::UnsafeRole { reason, .. }) => assert!(reason.contains("different roles")),
         other => panic!("same role for both: {:?}", other.err()),
     }
+    // Nor is a role that can become one of those: membership is as good as being it.
+    let mut su = PgConnection::connect(&database.superuser_url)
+        .await
+        .expect("superuser");
+    let tag = &database.name[database.name.len() - 8..];
+    let bypass = format!("ascendia_t_bypass_{tag}");
+    let superuser: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(&mut su)
+        .await
+        .expect("superuser name");
+    let cases = [
+        (
+            format!("ascendia_t_owner_member_{tag}"),
+            common::pg::OWNER.to_owned(),
+            "owner of the tables",
+        ),
+        (
+            format!("ascendia_t_super_member_{tag}"),
+            superuser,
+            "superuser",
+        ),
+        (
+            format!("ascendia_t_bypass_member_{tag}"),
+            bypass.clone(),
+            "BYPASSRLS",
+        ),
+    ];
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "CREATE ROLE {bypass} NOLOGIN BYPASSRLS"
+    )))
+    .execute(&mut su)
+    .await
+    .expect("bypass role");
+    for (member, of, _) in &cases {
+        // Through a role in between, and without inheriting: SET ROLE is enough.
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE ROLE {member}_via NOLOGIN NOINHERIT; GRANT {of} TO {member}_via;
+             CREATE ROLE {member} LOGIN NOINHERIT; GRANT {member}_via TO {member};"
+        )))
+        .execute(&mut su)
+        .await
+        .expect("member role");
+    }
+    for (member, of, why) in &cases {
+        let url = database
+            .runtime_url
+            .replacen(common::pg::RUNTIME, member, 1);
+        match Store::open(&url, None).await {
+            Err(StoreError::UnsafeRole { reason, .. }) => {
+                assert!(
+                    reason.contains(why) && reason.contains("member"),
+                    "{reason}"
+                )
+            }
+            Err(other) => panic!("member of {of}: wrong error {other}"),
+            Ok(_) => panic!("member of {of}: accepted"),
+        }
+    }
+    for (member, _, _) in &cases {
+        let _ = sqlx::raw_sql(AssertSqlSafe(format!(
+            "DROP ROLE {member}; DROP ROLE {member}_via;"
+        )))
+        .execute(&mut su)
+        .await;
+    }
+    let _ = sqlx::raw_sql(AssertSqlSafe(format!("DROP ROLE {bypass}")))
+        .execute(&mut su)
+        .await;
+    // The runtime role may add unattributed events but not read or change them.
+    let mut runtime = PgConnection::connect(&database.runtime_url)
+        .await
+        .expect("runtime");
+    for statement in [
+        "SELECT count(*) FROM unattributed_events",
+        "DELETE FROM unattributed_events",
+        "DELETE FROM schema_migrations",
+    ] {
+        assert!(
+            sqlx::raw_sql(AssertSqlSafe(statement))
+                .execute(&mut runtime)
+                .await
+                .is_err(),
+            "{statement}"
+        );
+    }
+
     // Without migrations, the server says what to do.
     let empty = TestDatabase::create().await;
     match Store::open(&empty.runtime_url, None).await {

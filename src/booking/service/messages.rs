@@ -68,7 +68,7 @@ impl Scheduler {
         items.truncate(limit as usize);
         Ok(MessagePage {
             items,
-            next_offset: more.then_some(offset + limit),
+            next_offset: more.then(|| offset.saturating_add(limit)),
         })
     }
 

@@ -86,6 +86,7 @@ async fn migrate_and_grant(admin_url: &str, runtime_role: &str) -> Result<bool, 
         "GRANT USAGE ON SCHEMA public TO {role};
          GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
          REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM {role};
+         REVOKE SELECT, UPDATE, DELETE ON unattributed_events FROM {role};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};
          GRANT EXECUTE ON FUNCTION ascendia_current_org() TO {role};"
     )))
@@ -110,32 +111,48 @@ fn quoted_role(name: &str) -> Result<String, StoreError> {
     Ok(format!("\"{name}\""))
 }
 
-/// Refuses a runtime role that row level security would not bind.
+/// Refuses a runtime role that row level security would not bind: one that is, or is a
+/// member of (directly or through other roles, inheriting or by `SET ROLE`), a superuser, a
+/// role with BYPASSRLS, an owner of the tables, or the owner of the schema (who may drop
+/// them).
 async fn check_runtime_role(pool: &PgPool) -> Result<(), StoreError> {
-    let (role, superuser, bypass, owns): (String, bool, bool, bool) = sqlx::query_as(
-        "SELECT current_user::text, r.rolsuper, r.rolbypassrls,
-                EXISTS (SELECT 1 FROM pg_tables
-                        WHERE schemaname = current_schema() AND tableowner = current_user)
-         FROM pg_roles r WHERE r.rolname = current_user",
+    let found: Option<(String, bool, bool, bool)> = sqlx::query_as(
+        "SELECT name, superuser, bypass, owns FROM (
+             SELECT r.rolname::text AS name, r.rolsuper AS superuser, r.rolbypassrls AS bypass,
+                    EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = current_schema()
+                            AND t.tableowner = r.rolname) AS owns,
+                    EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = current_schema()
+                            AND n.nspowner = r.oid) AS owns_schema,
+                    r.rolname = current_user AS itself
+             FROM pg_roles r WHERE pg_has_role(current_user, r.oid, 'MEMBER')) m
+         WHERE superuser OR bypass OR owns OR owns_schema
+         ORDER BY itself DESC, superuser DESC, bypass DESC, owns DESC
+         LIMIT 1",
     )
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await?;
-    let reason = if superuser {
-        Some("it is a superuser, which row level security does not bind")
-    } else if bypass {
-        Some("it has BYPASSRLS")
-    } else if owns {
-        Some("it owns tables, and an owner can switch row level security off")
-    } else {
-        None
+    let Some((granting, superuser, bypass, owns)) = found else {
+        return Ok(());
     };
-    match reason {
-        Some(reason) => Err(StoreError::UnsafeRole {
-            role,
-            reason: format!(
-                "{reason}; connect the server as a separate role (see README: PostgreSQL)"
-            ),
-        }),
-        None => Ok(()),
-    }
+    let role: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(pool)
+        .await?;
+    let what = if superuser {
+        "a superuser, which row level security does not bind"
+    } else if bypass {
+        "a role with BYPASSRLS"
+    } else if owns {
+        "an owner of the tables, which can switch row level security off"
+    } else {
+        "the owner of the schema, which can drop the tables"
+    };
+    let reason = if granting == role {
+        format!("it is {what}")
+    } else {
+        format!("it is a member of \"{granting}\", {what}")
+    };
+    Err(StoreError::UnsafeRole {
+        role,
+        reason: format!("{reason}; connect the server as a separate role (see README: PostgreSQL)"),
+    })
 }
