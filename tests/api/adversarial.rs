@@ -14,21 +14,12 @@
 //! double booking, every row the API can list). `ADVERSARIAL_CASES=N` sets the generated cases
 //! per route (default 100), `ADVERSARIAL_SEED=N` the seed; `-- --nocapture` shows the counts.
 //!
-//! DEPEND ON FIXES IN src/ (in progress when these were written; they assert the fixed
-//! behaviour and fail until then):
-//! - `regression_nul_bytes_are_validation_errors`: a NUL in any text field of a patient,
-//!   booking or cancel body, in the body's idempotency key, in query values, or in a call or
-//!   message id in the path is a 400 `validation` (PostgreSQL answered 500; SQLite stored it).
-//!   `regression_nul_in_the_idempotency_key_header` is refused by hyper itself (400, empty
-//!   body) before the app sees it; it asserts a 400 and, if there is a body, the error shape.
-//! - `regression_sub_second_start_replays_with_the_same_key`: 201 then 200, and the start in
-//!   the 201 body is the start read back (starts are stored in whole seconds).
-//! - `regression_slots_limit_zero_is_a_validation_error`.
-//! - `regression_query_errors_are_validation_without_framework_wording`.
-//! - `regression_oversized_body_is_413_json` and `regression_unknown_method_is_405_json`.
-//! - `generated_inputs_never_break_the_api` reports (and fails on) the same findings where its
-//!   inputs hit them: 405 and 413 answers without a JSON body, and 500s for NUL bytes on
-//!   PostgreSQL; its summary tags those as known findings and lists anything else apart.
+//! The `regression_*` tests and `huge_offsets_are_answered` / `path_segments_that_are_not_utf8_*`
+//! keep issue 12's findings fixed: NULs are a `validation` error (PostgreSQL answered 500,
+//! SQLite stored them), a start with fractions replays its booking, `limit=0` is refused,
+//! query errors are in the API's words, 405 and 413 are JSON, a huge offset is answered and a
+//! path that is not UTF-8 gets the JSON error. A raw NUL in a header is refused by the HTTP
+//! parser itself (an empty 400) before any route runs: that test asserts the 400 and no booking.
 
 use crate::common;
 
