@@ -137,6 +137,9 @@ impl<H: CallHandler> Session<H> {
         let mut in_flight: Option<AbortHandle> = None;
         // Supersede order is per connection: Retell may number anew after a reconnect.
         let mut latest_response_id = -1;
+        // A reconnect must say who is calling (call details) before a turn may use what the
+        // call knew of its caller: knowing a call id is not enough to take it over.
+        let mut caller_confirmed = !self.reconnect;
         let idle = self.settings.idle_timeout;
         loop {
             let Ok(message) = tokio::time::timeout(idle, stream.next()).await else {
@@ -164,8 +167,12 @@ impl<H: CallHandler> Session<H> {
             };
             match Inbound::parse(&text) {
                 Ok(frame) => {
-                    if let Some(handle) = self.handle(frame, &outbox, &mut latest_response_id)
-                        && let Some(previous) = in_flight.replace(handle)
+                    if let Some(handle) = self.handle(
+                        frame,
+                        &outbox,
+                        &mut latest_response_id,
+                        &mut caller_confirmed,
+                    ) && let Some(previous) = in_flight.replace(handle)
                     {
                         previous.abort();
                     }
@@ -186,8 +193,19 @@ impl<H: CallHandler> Session<H> {
         frame: Inbound,
         outbox: &Outbox,
         latest_response_id: &mut i64,
+        caller_confirmed: &mut bool,
     ) -> Option<AbortHandle> {
         let call_id = self.call.call_id();
+        if !*caller_confirmed
+            && matches!(
+                frame,
+                Inbound::ResponseRequired { .. } | Inbound::ReminderRequired { .. }
+            )
+        {
+            tracing::warn!(%call_id, "[Retell WS] a reconnect asked for a turn before sending call details: forgetting what the call knew of its caller");
+            self.handler.caller_changed(&self.call);
+            *caller_confirmed = true;
+        }
         match frame {
             Inbound::PingPong { timestamp } => {
                 let _ = outbox.send(Outbound::PingPong { timestamp });
@@ -207,6 +225,7 @@ impl<H: CallHandler> Session<H> {
                     tracing::warn!(%call_id, "[Retell WS] this connection's caller number differs from the call's: forgetting what the call knew of its caller");
                     self.handler.caller_changed(&self.call);
                 }
+                *caller_confirmed = true;
                 None
             }
             Inbound::UpdateOnly { transcript } => {

@@ -515,6 +515,13 @@ async fn a_reconnect_from_another_caller_number_forgets_the_caller() {
     other.until_complete(3).await;
     assert_eq!(fake.forgotten.load(Ordering::SeqCst), 1);
     other.hang_up().await;
+    // Nor does a reconnect that asks for a turn without saying who is calling.
+    let mut silent = connect(&fake, &calls, "taken");
+    silent.greeting().await;
+    silent.ask(4, "who am I");
+    silent.until_complete(4).await;
+    assert_eq!(fake.forgotten.load(Ordering::SeqCst), 2);
+    silent.hang_up().await;
 }
 
 #[tokio::test(start_paused = true)]

@@ -903,3 +903,39 @@ async fn a_toothache_books_an_emergency_visit() {
         "an emergency visit"
     );
 }
+
+#[tokio::test]
+async fn a_reconnect_from_another_number_does_not_inherit_the_callers_verification() {
+    let app = TestApp::spawn().await;
+    let ida = patient(&app, "Ida", "Moss", (1992, 12, 12), "+1 555 201 0800").await;
+    let friday = next(Weekday::Fri);
+    book(&app, ida, "Cleaning", "Maria Lopez", friday, 9).await;
+    let url = app.ws("/llm-websocket/demo/taken-over");
+    let connect = |from: &str| {
+        let mut options = CallOptions::default();
+        options.call.from_number = Some(from.into());
+        ascendia::client::CallClient::connect(&url, options)
+    };
+    let mut ida_call = connect("+15552010800").await.expect("connect");
+    ida_call.greeting(TIMEOUT).await.expect("greeting");
+    let answer = ida_call
+        .say("when is my next appointment?", TIMEOUT)
+        .await
+        .expect("answer");
+    assert!(
+        answer.text.contains("You have a cleaning"),
+        "{}",
+        answer.text
+    );
+    // Someone else who learnt the call id connects while the call is live.
+    let mut other = connect("+15559990000").await.expect("connect");
+    other.greeting(TIMEOUT).await.expect("greeting");
+    let answer = other
+        .say("when is my next appointment?", TIMEOUT)
+        .await
+        .expect("answer");
+    assert!(!answer.text.contains("cleaning"), "{}", answer.text);
+    assert!(!answer.text.contains("Ida"), "{}", answer.text);
+    other.hang_up().await;
+    ida_call.hang_up().await;
+}
