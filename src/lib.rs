@@ -26,6 +26,7 @@ pub mod http;
 pub mod retell;
 pub mod retention;
 pub mod server;
+pub mod staff;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;

@@ -42,6 +42,9 @@ enum Command {
     /// Messages the receptionist took for the front desk.
     #[command(subcommand)]
     Messages(ascendia::cli::messages::MessagesCommand),
+    /// Staff accounts for the web console.
+    #[command(subcommand)]
+    User(ascendia::cli::user::UserCommand),
     /// Call a custom-LLM server as Retell would: type what the caller says.
     Call {
         /// WebSocket URL; a call id is appended (default: this server's demo clinic).
@@ -148,6 +151,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Messages(command) => {
             let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
             ascendia::cli::messages::run(command, &settings)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+        }
+        Command::User(command) => {
+            let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            ascendia::cli::user::run(command, &settings)
                 .await
                 .map(|()| ExitCode::SUCCESS)
         }

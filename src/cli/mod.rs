@@ -3,3 +3,4 @@
 pub mod calls;
 pub mod messages;
 pub mod org;
+pub mod user;

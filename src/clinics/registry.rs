@@ -24,6 +24,10 @@ impl Snapshot {
     pub fn orgs(&self) -> impl Iterator<Item = &Arc<Organization>> {
         self.by_id.values()
     }
+
+    pub fn org(&self, id: OrgId) -> Option<&Arc<Organization>> {
+        self.by_id.get(&id)
+    }
 }
 
 /// How a WebSocket path resolved.

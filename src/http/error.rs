@@ -60,11 +60,14 @@ impl ApiError {
 /// under `/api` they are rewritten as `ApiError`s so every client reads one shape.
 pub async fn json_errors(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    // Our own answers already have a body: JSON, or the console's HTML pages.
+    let ours = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
+    if ours || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let error = match status {

@@ -1,5 +1,6 @@
 //! HTTP routes: the Retell WebSocket endpoint, the Booking API and health.
 
+mod admin;
 mod api_auth;
 mod booking_api;
 mod calls_api;
@@ -43,6 +44,15 @@ pub struct AppState {
     /// Live calls, for a graceful shutdown.
     pub drain: Arc<Drain>,
     pub webhooks: Arc<WebhookKeys>,
+    /// Staff accounts and sessions, for the web console.
+    pub staff: crate::staff::StaffAccounts,
+    pub console: ConsoleSettings,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConsoleSettings {
+    /// Mark cookies Secure: the server is reached over https (`public_url`).
+    pub secure_cookies: bool,
 }
 
 /// How webhooks are verified and what happens to those no clinic claims.
@@ -77,6 +87,7 @@ pub const WEBHOOK_MAX_BYTES: usize = 32 * 1024 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
+        .nest("/admin", admin::routes())
         .route("/llm-websocket", get(llm_websocket::root))
         .route("/llm-websocket/", get(llm_websocket::root))
         .route("/llm-websocket/{*path}", get(llm_websocket::with_path))

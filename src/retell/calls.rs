@@ -23,6 +23,8 @@ pub struct CallData {
     last_disconnect: Option<Instant>,
     /// The call ended (hung up, ended or transferred by us): it is never resumed.
     ended: bool,
+    /// When the call first connected (for the console's calls in progress).
+    started: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl CallData {
@@ -103,7 +105,10 @@ impl<C: Send + Sync + 'static> CallRegistry<C> {
                 let fresh = Arc::new(CallState {
                     key: key.clone(),
                     app: open(),
-                    data: Mutex::new(CallData::default()),
+                    data: Mutex::new(CallData {
+                        started: Some(chrono::Utc::now()),
+                        ..CallData::default()
+                    }),
                 });
                 calls.insert(key, Arc::clone(&fresh));
                 fresh
@@ -134,6 +139,26 @@ impl<C: Send + Sync + 'static> CallRegistry<C> {
     pub fn get(&self, key: &CallKey) -> Option<Arc<CallState<C>>> {
         let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
         calls.get(key).cloned()
+    }
+
+    /// The line's calls with a connection up now, oldest first: (call id, first connected).
+    pub fn live(&self, line: uuid::Uuid) -> Vec<(String, chrono::DateTime<chrono::Utc>)> {
+        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        let mut live: Vec<_> = calls
+            .values()
+            .filter(|state| state.key.line == line)
+            .filter_map(|state| {
+                let data = state.lock();
+                (data.live > 0 && !data.ended).then(|| {
+                    (
+                        state.key.call_id.to_string(),
+                        data.started.unwrap_or_default(),
+                    )
+                })
+            })
+            .collect();
+        live.sort_by_key(|(_, started)| *started);
+        live
     }
 
     pub fn len(&self) -> usize {

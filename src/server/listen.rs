@@ -10,8 +10,8 @@ use std::time::Duration;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower_service::Service;
 
 /// How long, after `shutdown`, open HTTP connections get to finish their request.
 const HTTP_GRACE: Duration = Duration::from_secs(5);
@@ -36,8 +36,8 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        let tcp = match accepted {
-            Ok((tcp, _peer)) => tcp,
+        let (tcp, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(err) => {
                 accept_failed(&err).await;
                 continue;
@@ -47,7 +47,15 @@ pub async fn serve(
         if let Err(err) = tcp.set_nodelay(true) {
             tracing::debug!(error = %err, "could not set TCP_NODELAY");
         }
-        let service = TowerToHyperService::new(router.clone());
+        // Handlers that need the peer (sign-in throttling) read it as axum's `ConnectInfo`.
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            let mut router = router.clone();
+            async move { router.call(request).await }
+        });
         let connection = http
             .serve_connection(TokioIo::new(tcp), service)
             .with_upgrades();

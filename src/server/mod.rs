@@ -109,7 +109,16 @@ impl Server {
                 idle_timeout: settings.ws_idle(),
             },
         );
+        let staff = crate::staff::StaffAccounts::new(store.clone());
+        let console = crate::http::ConsoleSettings {
+            secure_cookies: settings
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://") || url.starts_with("wss://")),
+        };
         let state = AppState {
+            staff,
+            console,
             webhooks: std::sync::Arc::new(webhooks),
             drain: crate::retell::drain::Drain::new(),
             scheduler,

@@ -31,6 +31,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     4 "0004" "caller_messages",
     5 "0005" "front_desk_languages",
     6 "0006" "one_schema",
+    7 "0007" "staff_console",
 );
 
 pub const POSTGRES: &[Migration] = migrations!("postgres":
@@ -39,6 +40,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     3 "0003" "caller_messages",
     4 "0004" "front_desk_languages",
     5 "0005" "one_schema",
+    6 "0006" "staff_console",
 );
 
 pub fn latest(migrations: &[Migration]) -> i64 {

@@ -9,12 +9,14 @@ mod db;
 mod error;
 mod migrate;
 mod orgs;
+mod staff;
 
 use chrono::{DateTime, Utc};
 
 pub use clinic::ClinicTx;
 pub use db::TxMode;
 pub use error::StoreError;
+pub use staff::FailureScope;
 
 use db::Pool;
 

@@ -11,6 +11,7 @@ mod adversarial;
 mod booking_api;
 mod caller_phrasings;
 mod cli;
+mod console;
 mod conversations;
 mod conversations_generated;
 mod fault;

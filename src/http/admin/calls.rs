@@ -1,0 +1,234 @@
+//! Calls by day, and one call's page: the transcript with the tool calls and their results in
+//! order, Retell's analysis and latency figures, the appointments it made.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::ClinicStaff;
+use super::view::{Frame, clock, day_and_clock, duration};
+use super::{AdminError, render};
+use crate::booking::days_in_ms;
+use crate::http::AppState;
+
+pub struct CallRow {
+    pub call_id: String,
+    pub caller: String,
+    pub time: String,
+    pub duration: String,
+    pub outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/calls.html")]
+struct CallsPage {
+    frame: Frame,
+    date: String,
+    previous: String,
+    next: String,
+    calls: Vec<CallRow>,
+}
+
+#[derive(Deserialize)]
+pub struct DayQuery {
+    date: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    staff: ClinicStaff,
+    Query(query): Query<DayQuery>,
+) -> Result<Response, AdminError> {
+    let org = &staff.org;
+    let zone = org.time_zone.tz();
+    let date = match query.date.as_deref() {
+        Some(raw) => crate::booking::parse_date(raw, "date")
+            .map_err(|e| AdminError::BadRequest(e.to_string()))?,
+        None => org.time_zone.local(Utc::now()).date_naive(),
+    };
+    let (from, to) = days_in_ms(Some(date), Some(date), zone)
+        .map_err(|d| AdminError::BadRequest(format!("{d} has no midnight here")))?;
+    let summaries = state.call_log.list(org.id, from, to, 500, 0).await?;
+    let calls = summaries
+        .into_iter()
+        .map(|call| CallRow {
+            caller: call.from_number.clone().unwrap_or_else(|| "unknown".into()),
+            time: call
+                .start_ms
+                .and_then(DateTime::from_timestamp_millis)
+                .map(|t| clock(t, zone))
+                .unwrap_or_default(),
+            duration: duration(call.duration_ms),
+            outcome: outcome(&call.events, call.disconnection_reason.as_deref()),
+            call_id: call.call_id,
+        })
+        .collect();
+    Ok(render(&CallsPage {
+        frame: Frame::new(&staff, "calls"),
+        date: date.format("%A, %B %-d, %Y").to_string(),
+        previous: (date - Duration::days(1)).to_string(),
+        next: (date + Duration::days(1)).to_string(),
+        calls,
+    }))
+}
+
+/// The events Retell sent say little of what the call achieved; the tool calls say more
+/// (see the call page). Here: whether it was transferred, else how it ended.
+fn outcome(events: &[String], disconnection: Option<&str>) -> String {
+    if events.iter().any(|e| e.starts_with("transfer")) {
+        return "transferred".into();
+    }
+    disconnection.unwrap_or("in progress").replace('_', " ")
+}
+
+/// One line of the call page: someone spoke, or the agent used a tool.
+pub enum Line {
+    Said {
+        who: String,
+        text: String,
+    },
+    Tool {
+        name: String,
+        arguments: String,
+        result: String,
+        ok: bool,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "admin/call.html")]
+struct CallPage {
+    frame: Frame,
+    call_id: String,
+    caller: String,
+    started: String,
+    duration: String,
+    outcome: String,
+    lines: Vec<Line>,
+    analysis: Vec<(String, String)>,
+    latency: Vec<(String, String)>,
+    appointments: Vec<String>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    staff: ClinicStaff,
+    Path((_, call_id)): Path<(String, String)>,
+) -> Result<Response, AdminError> {
+    let org = &staff.org;
+    let zone = org.time_zone.tz();
+    let call = state
+        .call_log
+        .detail(org.id, &call_id)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    let mut lines = transcript_lines(&call.transcript_object, call.transcript.as_deref());
+    // Tool calls come from our own record, in order after the utterances (Retell's
+    // transcript_with_tool_calls interleaves them when it is present).
+    if let Some(Value::Array(items)) = &call.transcript_with_tool_calls {
+        lines = items.iter().filter_map(interleaved_line).collect();
+    } else {
+        lines.extend(call.tool_calls.iter().map(|t| Line::Tool {
+            name: t.name.clone(),
+            arguments: t.arguments.to_string(),
+            result: t.result.to_string(),
+            ok: t.successful,
+        }));
+    }
+    let started = call
+        .summary
+        .start_ms
+        .and_then(DateTime::from_timestamp_millis)
+        .map(|t| day_and_clock(t, zone))
+        .unwrap_or_default();
+    let analysis = flatten(call.call_analysis.as_ref());
+    let latency = flatten(call.latency.as_ref());
+    Ok(render(&CallPage {
+        frame: Frame::new(&staff, "calls"),
+        caller: call
+            .summary
+            .from_number
+            .clone()
+            .unwrap_or_else(|| "unknown".into()),
+        duration: duration(call.summary.duration_ms),
+        outcome: outcome(
+            &call.summary.events,
+            call.summary.disconnection_reason.as_deref(),
+        ),
+        call_id: call.summary.call_id.clone(),
+        started,
+        lines,
+        analysis,
+        latency,
+        appointments: call.appointments.clone(),
+    }))
+}
+
+fn transcript_lines(object: &Option<Value>, text: Option<&str>) -> Vec<Line> {
+    if let Some(Value::Array(items)) = object {
+        return items.iter().filter_map(interleaved_line).collect();
+    }
+    text.unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match l.split_once(':') {
+            Some((who, said)) => Line::Said {
+                who: who.trim().to_owned(),
+                text: said.trim().to_owned(),
+            },
+            None => Line::Said {
+                who: String::new(),
+                text: l.to_owned(),
+            },
+        })
+        .collect()
+}
+
+/// An item of Retell's transcript: an utterance, a tool invocation or a tool result.
+fn interleaved_line(item: &Value) -> Option<Line> {
+    let role = item.get("role")?.as_str()?;
+    match role {
+        "agent" | "user" => Some(Line::Said {
+            who: if role == "agent" { "Agent" } else { "Caller" }.into(),
+            text: item.get("content")?.as_str()?.to_owned(),
+        }),
+        "tool_call_invocation" => Some(Line::Tool {
+            name: item
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("tool")
+                .to_owned(),
+            arguments: item.get("arguments").map(compact).unwrap_or_default(),
+            result: String::new(),
+            ok: true,
+        }),
+        "tool_call_result" => Some(Line::Tool {
+            name: "result".into(),
+            arguments: String::new(),
+            result: item.get("content").map(compact).unwrap_or_default(),
+            ok: true,
+        }),
+        _ => None,
+    }
+}
+
+fn compact(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A JSON object's fields as (name, value) lines, one level deep.
+fn flatten(value: Option<&Value>) -> Vec<(String, String)> {
+    match value {
+        Some(Value::Object(fields)) => fields
+            .iter()
+            .map(|(k, v)| (k.replace('_', " "), compact(v)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

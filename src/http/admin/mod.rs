@@ -1,0 +1,133 @@
+//! The web console under `/admin`: staff sign in and see their clinic's day, calls and
+//! records. Server-rendered (askama), htmx for the parts that update by themselves, every
+//! asset embedded in the binary.
+
+mod activity;
+mod auth;
+mod calls;
+mod login;
+mod today;
+mod view;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use super::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::sign_out))
+        .route("/assets/htmx.min.js", get(htmx))
+        .route("/assets/console.css", get(css))
+        .route("/{slug}", get(today::redirect))
+        .route("/{slug}/today", get(today::page))
+        .route("/{slug}/today/board", get(today::board))
+        .route("/{slug}/calls", get(calls::list))
+        .route("/{slug}/calls/{call_id}", get(calls::detail))
+        .route("/{slug}/activity", get(activity::page))
+}
+
+/// What a console request can end in besides its page.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Not signed in (or the session ended): to the sign-in page.
+    #[error("sign in")]
+    SignIn,
+    /// Not there, or not this user's to see: the same answer either way.
+    #[error("not found")]
+    NotFound,
+    /// A state-changing request without the session's CSRF token.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid request: {0}")]
+    BadRequest(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Template)]
+#[template(path = "admin/error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match &self {
+            AdminError::SignIn => return Redirect::to("/admin/login").into_response(),
+            AdminError::NotFound => (StatusCode::NOT_FOUND, "Not found", "There is nothing here."),
+            AdminError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Refused",
+                "This form has expired. Go back, reload the page and try again.",
+            ),
+            AdminError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "Invalid request", message.as_str())
+            }
+            AdminError::Internal(detail) => {
+                tracing::error!(error = %detail, "[console] internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Please try again.",
+                )
+            }
+        };
+        let page = ErrorPage { title, message };
+        (status, render(&page)).into_response()
+    }
+}
+
+impl From<crate::booking::ServiceError> for AdminError {
+    fn from(err: crate::booking::ServiceError) -> Self {
+        use crate::booking::ServiceError;
+        match err {
+            ServiceError::NotFound(_) => AdminError::NotFound,
+            ServiceError::Store(store) => AdminError::Internal(store.to_string()),
+            other => AdminError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for AdminError {
+    fn from(err: crate::store::StoreError) -> Self {
+        AdminError::Internal(err.to_string())
+    }
+}
+
+/// A template as an HTML response; a template that fails to render is an internal error.
+pub fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "[console] a template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+async fn htmx() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../../assets/htmx.min.js"),
+    )
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../assets/console.css"),
+    )
+}
