@@ -482,3 +482,170 @@ async fn operators_manage_staff_accounts_from_the_command_line() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn the_calendar_books_moves_and_cancels_by_the_scheduler_rules() {
+    use chrono::Weekday;
+    let app = setup().await;
+    let zone = "America/New_York";
+    let tuesday = common::next_weekday(zone, Weekday::Tue, 3);
+    let ann = patient(&app, "Annika", "Berg", (1985, 3, 4), "+1 555 201 7100").await;
+    let bo = patient(&app, "Bo", "Lind", (1986, 4, 5), "+1 555 201 7101").await;
+    let org = app.org("demo").await;
+    let catalogue = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    let cleaning = catalogue
+        .appointment_types
+        .iter()
+        .find(|t| t.name == "Cleaning")
+        .expect("cleaning")
+        .id
+        .to_string();
+    let maria = catalogue
+        .providers
+        .iter()
+        .find(|p| p.name == "Maria Lopez")
+        .expect("maria")
+        .id
+        .to_string();
+
+    let mut desk = Browser::new(&app);
+    desk.sign_in("desk@demo.example", PASSWORD).await;
+    let page = desk
+        .get(&format!(
+            "/admin/demo/calendar?date={tuesday}&patient={ann}"
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Book for Annika Berg"), "{}", page.body);
+    let csrf = hidden(&page.body, "csrf");
+    let book = |patient: String, time: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("patient", patient),
+            ("appointment_type", cleaning.clone()),
+            ("provider", maria.clone()),
+            ("date", tuesday.clone()),
+            ("time", time.to_owned()),
+        ]
+    };
+    let post = |form: Vec<(&'static str, String)>| form;
+    let form = post(book(ann.to_string(), "09:00"));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Without the CSRF token: refused, nothing booked.
+    let no_csrf: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(k, _)| *k != "csrf")
+        .copied()
+        .collect();
+    assert_eq!(
+        desk.post("/admin/demo/calendar/book", &no_csrf)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(common::demo::appointments(&app, ann).await.is_empty());
+    let booked = desk.post("/admin/demo/calendar/book", &pairs).await;
+    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+    let day = desk
+        .get(booked.location.as_deref().unwrap_or_default())
+        .await;
+    assert!(
+        day.body.contains("Booked.") && day.body.contains("Annika Berg"),
+        "{}",
+        day.body
+    );
+
+    // Bo at the same time with the same provider: the reason and the nearest free times.
+    let clash = post(book(bo.to_string(), "09:00"));
+    let pairs: Vec<(&str, &str)> = clash.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = desk.post("/admin/demo/calendar/book", &pairs).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .body
+            .contains("the provider already has an appointment then"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Nearest free times"),
+        "{}",
+        refused.body
+    );
+    assert!(common::demo::appointments(&app, bo).await.is_empty());
+
+    // Move Annika to 10:00, then cancel.
+    let id = common::demo::appointments(&app, ann).await[0]
+        .id
+        .to_string();
+    let moved = desk
+        .post(
+            &format!("/admin/demo/appointments/{id}/move"),
+            &[("csrf", &csrf), ("date", &tuesday), ("time", "10:00")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let after = &common::demo::appointments(&app, ann).await[0];
+    let tz: chrono_tz::Tz = zone.parse().expect("zone");
+    assert_eq!(
+        after.start.with_timezone(&tz).format("%H:%M").to_string(),
+        "10:00"
+    );
+    let off_grid = desk
+        .post(
+            &format!("/admin/demo/appointments/{id}/move"),
+            &[("csrf", &csrf), ("date", &tuesday), ("time", "10:07")],
+        )
+        .await;
+    assert_eq!(
+        off_grid.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        off_grid.body
+    );
+    let cancelled = desk
+        .post(
+            &format!("/admin/demo/appointments/{id}/cancel"),
+            &[("csrf", &csrf), ("reason", "patient called")],
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        common::demo::appointments(&app, ann).await[0].status,
+        AppointmentStatus::Cancelled
+    );
+
+    // Another clinic's member cannot touch it; the owner reads who did what.
+    user(&app, "twin-desk@twin.example", Some(("twin", Role::Staff))).await;
+    let mut other = Browser::new(&app);
+    other.sign_in("twin-desk@twin.example", PASSWORD).await;
+    let page = other.get("/admin/twin/calendar").await;
+    let other_csrf = hidden(&page.body, "csrf");
+    let stolen = other
+        .post(
+            &format!("/admin/twin/appointments/{id}/cancel"),
+            &[("csrf", &other_csrf)],
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+    let mut owner = Browser::new(&app);
+    owner.sign_in("owner@demo.example", PASSWORD).await;
+    let activity = owner.get("/admin/demo/activity").await;
+    for action in ["booked", "moved", "cancelled"] {
+        assert!(
+            activity.body.contains(&format!("<td>{action}</td>")),
+            "{action}: {}",
+            activity.body
+        );
+    }
+    assert!(activity.body.contains("desk@demo.example"));
+    let week = desk
+        .get(&format!("/admin/demo/calendar?date={tuesday}&view=week"))
+        .await;
+    assert_eq!(week.status, StatusCode::OK);
+}

@@ -4,8 +4,10 @@
 
 mod activity;
 mod auth;
+mod calendar;
 mod calls;
 mod login;
+mod schedule;
 mod today;
 mod view;
 
@@ -27,6 +29,13 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}", get(today::redirect))
         .route("/{slug}/today", get(today::page))
         .route("/{slug}/today/board", get(today::board))
+        .route("/{slug}/calendar", get(calendar::page))
+        .route("/{slug}/calendar/book", post(calendar::book))
+        .route(
+            "/{slug}/appointments/{id}/move",
+            post(calendar::move_appointment),
+        )
+        .route("/{slug}/appointments/{id}/cancel", post(calendar::cancel))
         .route("/{slug}/calls", get(calls::list))
         .route("/{slug}/calls/{call_id}", get(calls::detail))
         .route("/{slug}/activity", get(activity::page))

@@ -2,32 +2,17 @@
 //! board refreshes itself every few seconds (htmx polling), so a booking made by a call shows
 //! up without a reload.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 
 use super::auth::ClinicStaff;
+use super::schedule::{Column, columns};
 use super::view::{Frame, clock};
 use super::{AdminError, render};
-use crate::booking::{AppointmentFilter, day_start};
+use crate::booking::day_start;
 use crate::http::AppState;
-
-pub struct Row {
-    pub time: String,
-    pub patient: String,
-    pub kind: String,
-    pub chair: String,
-    pub status: String,
-    pub by_receptionist: bool,
-}
-
-pub struct Column {
-    pub provider: String,
-    pub rows: Vec<Row>,
-}
 
 pub struct LiveCall {
     pub call_id: String,
@@ -81,50 +66,7 @@ async fn board_for(state: &AppState, staff: &ClinicStaff) -> Result<Board, Admin
         .zip(day_start(today + Duration::days(1), zone))
         .ok_or_else(|| AdminError::Internal("the clinic's day has no midnight".into()))?;
     let catalogue = state.scheduler.catalogue(org).await?;
-    let appointments = state
-        .scheduler
-        .appointments(org, AppointmentFilter::Between(from, to))
-        .await?;
-    let mut names = HashMap::new();
-    for appointment in &appointments {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(appointment.patient) {
-            let patient = state.scheduler.patient(org, appointment.patient).await?;
-            slot.insert(format!("{} {}", patient.first_name, patient.last_name));
-        }
-    }
-    let mut columns: Vec<Column> = catalogue
-        .providers
-        .iter()
-        .map(|p| Column {
-            provider: p.name.clone(),
-            rows: Vec::new(),
-        })
-        .collect();
-    for appointment in &appointments {
-        let Some(index) = catalogue
-            .providers
-            .iter()
-            .position(|p| p.id == appointment.provider)
-        else {
-            continue;
-        };
-        columns[index].rows.push(Row {
-            time: clock(appointment.start, zone),
-            patient: names.get(&appointment.patient).cloned().unwrap_or_default(),
-            kind: catalogue
-                .appointment_types
-                .iter()
-                .find(|t| t.id == appointment.appointment_type)
-                .map_or_else(String::new, |t| t.name.clone()),
-            chair: catalogue
-                .operatories
-                .iter()
-                .find(|o| o.id == appointment.operatory)
-                .map_or_else(String::new, |o| o.name.clone()),
-            status: appointment.status.as_str().replace('_', " "),
-            by_receptionist: appointment.call_id.is_some(),
-        });
-    }
+    let columns = columns(state, org, &catalogue, from, to).await?;
     let live = state
         .calls
         .live(org.id.as_uuid())
