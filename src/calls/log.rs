@@ -116,6 +116,15 @@ impl CallLog {
             .await
     }
 
+    pub async fn facts(
+        &self,
+        org: OrgId,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<super::CallFacts>, StoreError> {
+        self.store.call_facts(org, from_ms, to_ms).await
+    }
+
     pub async fn detail(
         &self,
         org: OrgId,

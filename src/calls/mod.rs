@@ -6,4 +6,6 @@ mod log;
 pub mod model;
 
 pub use log::{CallLog, Filed, Signer};
-pub use model::{CallDetail, CallEvent, CallMetadata, CallRecord, CallSummary, ToolCallRecord};
+pub use model::{
+    CallDetail, CallEvent, CallFacts, CallMetadata, CallRecord, CallSummary, ToolCallRecord,
+};

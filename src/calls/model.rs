@@ -141,3 +141,15 @@ pub struct CallRecord {
     pub last_connected_at: chrono::DateTime<chrono::Utc>,
     pub connections: i64,
 }
+
+/// What the statistics need of one call.
+#[derive(Debug, Clone)]
+pub struct CallFacts {
+    pub start_ms: i64,
+    pub duration_ms: Option<i64>,
+    pub transferred: bool,
+    pub booked: bool,
+    pub message: bool,
+    /// Retell's latency figures, as sent.
+    pub latency: Option<Value>,
+}

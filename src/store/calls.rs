@@ -7,7 +7,7 @@ use super::db::types::DbId;
 use super::db::{TxMode, sql};
 use super::{Store, StoreError};
 use crate::calls::model::{
-    CallDetail, CallEvent, CallMetadata, CallRecord, CallSummary, ToolCallRecord,
+    CallDetail, CallEvent, CallFacts, CallMetadata, CallRecord, CallSummary, ToolCallRecord,
 };
 use crate::tenancy::OrgId;
 
@@ -360,6 +360,54 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// One row per call started in `[from_ms, to_ms)`, with what the statistics count.
+    pub async fn call_facts(
+        &self,
+        org: OrgId,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<CallFacts>, StoreError> {
+        record! {
+            struct FactsRow {
+                start_ms: Option<i64>,
+                duration_ms: Option<i64>,
+                events: String,
+                latency: Option<String>,
+                booked: bool,
+                message: bool,
+            }
+        }
+        let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
+        let rows: Vec<FactsRow> = tx
+            .fetch_all(
+                sql("SELECT c.start_ms, c.duration_ms, c.events, c.latency,
+                        EXISTS (SELECT 1 FROM appointments a
+                                WHERE a.org_id = c.org_id AND a.call_id = c.call_id) AS booked,
+                        EXISTS (SELECT 1 FROM caller_messages m
+                                WHERE m.org_id = c.org_id AND m.call_id = c.call_id) AS message
+                     FROM call_records c
+                     WHERE c.org_id = $1 AND c.start_ms >= $2 AND c.start_ms < $3")
+                .bind(org)
+                .bind(from_ms)
+                .bind(to_ms),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(CallFacts {
+                    start_ms: row.start_ms?,
+                    duration_ms: row.duration_ms,
+                    transferred: row.events.split(',').any(|e| e.starts_with("transfer")),
+                    latency: row.latency.and_then(|l| serde_json::from_str(&l).ok()),
+                    booked: row.booked,
+                    message: row.message,
+                })
+            })
+            .collect())
     }
 
     pub async fn list_call_records(

@@ -649,3 +649,43 @@ async fn the_calendar_books_moves_and_cancels_by_the_scheduler_rules() {
         .await;
     assert_eq!(week.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn statistics_are_for_managers_and_owners_and_count_the_clinics_calls() {
+    let app = setup().await;
+    let mut call = app.call("/llm-websocket/demo/stats-call").await;
+    call.greeting(common::TIMEOUT).await.expect("greeting");
+    call.hang_up().await;
+    let mut desk = Browser::new(&app);
+    desk.sign_in("desk@demo.example", PASSWORD).await;
+    assert_eq!(
+        desk.get("/admin/demo/statistics").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut owner = Browser::new(&app);
+    owner.sign_in("owner@demo.example", PASSWORD).await;
+    let recorded = common::eventually(std::time::Duration::from_secs(3), || async {
+        matches!(
+            app.store
+                .call_record(app.org("demo").await.id, "stats-call")
+                .await,
+            Ok(Some(_))
+        )
+    })
+    .await;
+    assert!(recorded);
+    let page = owner.get("/admin/demo/statistics?days=7").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<svg") && page.body.contains("Calls per day"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<dt>Calls</dt><dd>1</dd>"),
+        "{}",
+        page.body
+    );
+    let silly = owner.get("/admin/demo/statistics?days=-5").await;
+    assert_eq!(silly.status, StatusCode::OK, "a range is clamped");
+}

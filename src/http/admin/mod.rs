@@ -8,6 +8,7 @@ mod calendar;
 mod calls;
 mod login;
 mod schedule;
+mod statistics;
 mod today;
 mod view;
 
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/calls", get(calls::list))
         .route("/{slug}/calls/{call_id}", get(calls::detail))
         .route("/{slug}/activity", get(activity::page))
+        .route("/{slug}/statistics", get(statistics::page))
 }
 
 /// What a console request can end in besides its page.

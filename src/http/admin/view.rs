@@ -13,6 +13,8 @@ pub struct Frame {
     pub email: String,
     pub csrf: String,
     pub section: &'static str,
+    /// Managers and owners also see the statistics.
+    pub manager: bool,
     /// Owners also see the record of who did what.
     pub owner: bool,
 }
@@ -25,6 +27,7 @@ impl Frame {
             email: staff.staff.session.user.email.to_string(),
             csrf: staff.staff.session.csrf_token.clone(),
             section,
+            manager: staff.role >= crate::staff::Role::Manager,
             owner: staff.role == crate::staff::Role::Owner,
         }
     }
