@@ -145,11 +145,33 @@ pub struct CallRecord {
 /// What the statistics need of one call.
 #[derive(Debug, Clone)]
 pub struct CallFacts {
+    pub call_id: String,
     pub start_ms: i64,
     pub duration_ms: Option<i64>,
     pub transferred: bool,
     pub booked: bool,
+    pub moved: bool,
+    pub cancelled: bool,
     pub message: bool,
     /// Retell's latency figures, as sent.
     pub latency: Option<Value>,
+}
+
+impl CallFacts {
+    /// What the call achieved, in the front desk's words.
+    pub fn outcome(&self) -> &'static str {
+        if self.booked {
+            "booked"
+        } else if self.moved {
+            "moved"
+        } else if self.cancelled {
+            "cancelled"
+        } else if self.transferred {
+            "transferred"
+        } else if self.message {
+            "message taken"
+        } else {
+            "nothing"
+        }
+    }
 }

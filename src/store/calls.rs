@@ -371,24 +371,39 @@ impl Store {
     ) -> Result<Vec<CallFacts>, StoreError> {
         record! {
             struct FactsRow {
+                call_id: String,
                 start_ms: Option<i64>,
                 duration_ms: Option<i64>,
                 events: String,
                 latency: Option<String>,
                 booked: bool,
                 message: bool,
+                moved: bool,
+                cancelled: bool,
+                transfer_asked: bool,
             }
         }
         let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
         let rows: Vec<FactsRow> = tx
             .fetch_all(
-                sql("SELECT c.start_ms, c.duration_ms, c.events, c.latency,
+                sql(
+                    "SELECT c.call_id, c.start_ms, c.duration_ms, c.events, c.latency,
                         EXISTS (SELECT 1 FROM appointments a
                                 WHERE a.org_id = c.org_id AND a.call_id = c.call_id) AS booked,
                         EXISTS (SELECT 1 FROM caller_messages m
-                                WHERE m.org_id = c.org_id AND m.call_id = c.call_id) AS message
+                                WHERE m.org_id = c.org_id AND m.call_id = c.call_id) AS message,
+                        EXISTS (SELECT 1 FROM call_tool_calls t
+                                WHERE t.org_id = c.org_id AND t.call_id = c.call_id AND t.successful
+                                  AND t.result LIKE '%\"rescheduled\":true%') AS moved,
+                        EXISTS (SELECT 1 FROM call_tool_calls t
+                                WHERE t.org_id = c.org_id AND t.call_id = c.call_id AND t.successful
+                                  AND t.result LIKE '%\"cancelled\":true%') AS cancelled,
+                        EXISTS (SELECT 1 FROM call_tool_calls t
+                                WHERE t.org_id = c.org_id AND t.call_id = c.call_id AND t.successful
+                                  AND t.name = 'transfer_to_front_desk') AS transfer_asked
                      FROM call_records c
-                     WHERE c.org_id = $1 AND c.start_ms >= $2 AND c.start_ms < $3")
+                     WHERE c.org_id = $1 AND c.start_ms >= $2 AND c.start_ms < $3",
+                )
                 .bind(org)
                 .bind(from_ms)
                 .bind(to_ms),
@@ -401,7 +416,11 @@ impl Store {
                 Some(CallFacts {
                     start_ms: row.start_ms?,
                     duration_ms: row.duration_ms,
-                    transferred: row.events.split(',').any(|e| e.starts_with("transfer")),
+                    transferred: row.transfer_asked
+                        || row.events.split(',').any(|e| e.starts_with("transfer")),
+                    moved: row.moved,
+                    cancelled: row.cancelled,
+                    call_id: row.call_id,
                     latency: row.latency.and_then(|l| serde_json::from_str(&l).ok()),
                     booked: row.booked,
                     message: row.message,

@@ -653,9 +653,24 @@ async fn the_calendar_books_moves_and_cancels_by_the_scheduler_rules() {
 #[tokio::test]
 async fn statistics_are_for_managers_and_owners_and_count_the_clinics_calls() {
     let app = setup().await;
-    let mut call = app.call("/llm-websocket/demo/stats-call").await;
-    call.greeting(common::TIMEOUT).await.expect("greeting");
-    call.hang_up().await;
+    patient(&app, "Uma", "Ode", (1981, 1, 1), "+1 555 201 1900").await;
+    let mut options = ascendia::client::CallOptions::default();
+    options.call.from_number = Some("+15552011900".into());
+    ascendia::client::script::run_with(
+        &app.ws("/llm-websocket/demo/stats-call"),
+        options,
+        &[
+            (
+                1,
+                ascendia::client::script::Step::Say("cleaning Tuesday at 8 am".into()),
+            ),
+            (2, ascendia::client::script::Step::Say("yes".into())),
+        ],
+        common::TIMEOUT,
+        |_| {},
+    )
+    .await
+    .expect("a booking call");
     let mut desk = Browser::new(&app);
     desk.sign_in("desk@demo.example", PASSWORD).await;
     assert_eq!(
@@ -686,6 +701,14 @@ async fn statistics_are_for_managers_and_owners_and_count_the_clinics_calls() {
         "{}",
         page.body
     );
+    assert!(
+        page.body
+            .contains("<dt>Booked an appointment</dt><dd>1 (100%)</dd>"),
+        "{}",
+        page.body
+    );
+    let calls = owner.get("/admin/demo/calls").await;
+    assert!(calls.body.contains("<td>booked</td>"), "{}", calls.body);
     let silly = owner.get("/admin/demo/statistics?days=-5").await;
     assert_eq!(silly.status, StatusCode::OK, "a range is clamped");
 }

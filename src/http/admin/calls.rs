@@ -52,9 +52,18 @@ pub async fn list(
     let (from, to) = days_in_ms(Some(date), Some(date), zone)
         .map_err(|d| AdminError::BadRequest(format!("{d} has no midnight here")))?;
     let summaries = state.call_log.list(org.id, from, to, 500, 0).await?;
+    let facts = state.call_log.facts(org.id, from, to).await?;
+    let outcome_of = |call: &crate::calls::CallSummary| {
+        let ongoing = call.end_ms.is_none() && call.call_status.as_deref() != Some("ended");
+        match facts.iter().find(|f| f.call_id == call.call_id) {
+            Some(f) if f.outcome() != "nothing" || !ongoing => f.outcome().to_owned(),
+            _ => "in progress".to_owned(),
+        }
+    };
     let calls = summaries
         .into_iter()
         .map(|call| CallRow {
+            outcome: outcome_of(&call),
             caller: call.from_number.clone().unwrap_or_else(|| "unknown".into()),
             time: call
                 .start_ms
@@ -62,7 +71,6 @@ pub async fn list(
                 .map(|t| clock(t, zone))
                 .unwrap_or_default(),
             duration: duration(call.duration_ms),
-            outcome: outcome(&call.events, call.disconnection_reason.as_deref()),
             call_id: call.call_id,
         })
         .collect();

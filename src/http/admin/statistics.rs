@@ -208,6 +208,9 @@ mod tests {
 
     fn call(at: DateTime<Utc>, booked: bool, transferred: bool, p50: Option<f64>) -> CallFacts {
         CallFacts {
+            call_id: format!("c{}", at.timestamp()),
+            moved: false,
+            cancelled: false,
             start_ms: at.timestamp_millis(),
             duration_ms: Some(90_000),
             transferred,
