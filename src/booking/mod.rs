@@ -3,6 +3,7 @@
 
 pub mod availability;
 mod demo;
+mod follow_up;
 mod ids;
 mod message;
 pub mod model;
@@ -19,16 +20,17 @@ pub use availability::{
     Busy, Calendar, CalendarData, Placement, Slot, SlotProblem, SlotQuery, SlotRequest,
 };
 pub use demo::open_store;
+pub use follow_up::{CallFollowUp, CallTrail, FollowUpReason};
 pub use ids::{AppointmentId, AppointmentTypeId, MessageId, OperatoryId, PatientId, ProviderId};
 pub use message::{Message, MessageStatus, NewMessage};
 pub use model::*;
-pub use patient::{NewPatient, person_name};
+pub use patient::{NewPatient, contact_email, person_name};
 pub use pattern::TimePattern;
 pub use phone::PhoneNumber;
 pub use query::{AppointmentFilter, ClinicProfile, MessageFilter};
 pub use service::{
-    BookRequest, Booked, Catalogue, MessagePage, MessageQuery, PatientLookup, RescheduleRequest,
-    Scheduler, ServiceError, SlotSearch,
+    BookRequest, Booked, Catalogue, ContactChanged, MessagePage, MessageQuery, PatientContact,
+    PatientLookup, PatientSearch, RescheduleRequest, Scheduler, ServiceError, SlotSearch,
 };
 pub use settings::{AgentKind, ClinicSettings, PHRASE_KEYS, Phrases};
 pub use when::{bounded_date, day_start, days_in_ms, parse_date, parse_start};

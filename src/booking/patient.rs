@@ -27,11 +27,7 @@ impl NewPatient {
         if birth_date > today || birth_date.year() < 1900 {
             return Err(BookingError::InvalidBirthDate);
         }
-        let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
-            None => None,
-            Some(e) if is_plausible_email(e) => Some(e.to_owned()),
-            Some(_) => return Err(BookingError::InvalidEmail),
-        };
+        let email = contact_email(email.unwrap_or_default())?;
         Ok(Self {
             first_name: person_name(first_name, "first name")?,
             last_name: person_name(last_name, "last name")?,
@@ -62,6 +58,15 @@ pub fn person_name(raw: &str, what: &'static str) -> Result<String, BookingError
         return Err(BookingError::InvalidName(what));
     }
     Ok(name)
+}
+
+/// An email address as staff or callers give it: blank is none, else it must look like one.
+pub fn contact_email(raw: &str) -> Result<Option<String>, BookingError> {
+    match raw.trim() {
+        "" => Ok(None),
+        e if is_plausible_email(e) => Ok(Some(e.to_owned())),
+        _ => Err(BookingError::InvalidEmail),
+    }
 }
 
 fn is_plausible_email(email: &str) -> bool {

@@ -32,6 +32,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     5 "0005" "front_desk_languages",
     6 "0006" "one_schema",
     7 "0007" "staff_console",
+    8 "0008" "call_follow_ups",
 );
 
 pub const POSTGRES: &[Migration] = migrations!("postgres":
@@ -41,6 +42,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     4 "0004" "front_desk_languages",
     5 "0005" "one_schema",
     6 "0006" "staff_console",
+    7 "0007" "call_follow_ups",
 );
 
 pub fn latest(migrations: &[Migration]) -> i64 {

@@ -12,6 +12,7 @@ mod booking_api;
 mod caller_phrasings;
 mod cli;
 mod console;
+mod console_pages;
 mod conversations;
 mod conversations_generated;
 mod fault;

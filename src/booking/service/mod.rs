@@ -2,6 +2,7 @@
 //! one clinic-scoped transaction; writes re-check the slot inside their transaction.
 
 mod appointments;
+mod follow_ups;
 mod messages;
 mod patients;
 
@@ -85,6 +86,47 @@ pub enum PatientLookup<'a> {
         first_name: Option<&'a str>,
         birth_date: NaiveDate,
     },
+}
+
+/// What staff search patients by: a last name (and a first name) from their start, a phone
+/// number, or a birth date.
+#[derive(Debug, Clone, Copy)]
+pub enum PatientSearch<'a> {
+    Name {
+        last_name: &'a str,
+        first_name: Option<&'a str>,
+    },
+    Phone(&'a PhoneNumber),
+    BirthDate(NaiveDate),
+}
+
+/// A patient's contact details as staff set them, validated; a blank one clears it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientContact {
+    phone: Option<PhoneNumber>,
+    email: Option<String>,
+}
+
+impl PatientContact {
+    /// Both details checked: every problem found, not just the first.
+    pub fn parse(phone: &str, email: &str) -> Result<Self, Vec<super::BookingError>> {
+        let phone = match phone.trim() {
+            "" => Ok(None),
+            raw => PhoneNumber::parse(raw).map(Some),
+        };
+        let email = super::contact_email(email);
+        match (phone, email) {
+            (Ok(phone), Ok(email)) => Ok(Self { phone, email }),
+            (phone, email) => Err([phone.err(), email.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+/// A patient after a contact change, and which details changed ("phone", "email").
+#[derive(Debug, Clone)]
+pub struct ContactChanged {
+    pub patient: super::Patient,
+    pub changed: Vec<&'static str>,
 }
 
 /// Which messages to list: clinic-local dates `from..=to` (open when absent), a page at a time,

@@ -6,7 +6,9 @@ mod activity;
 mod auth;
 mod calendar;
 mod calls;
+mod inbox;
 mod login;
+mod patients;
 mod schedule;
 mod statistics;
 mod today;
@@ -39,6 +41,18 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/appointments/{id}/cancel", post(calendar::cancel))
         .route("/{slug}/calls", get(calls::list))
         .route("/{slug}/calls/{call_id}", get(calls::detail))
+        .route("/{slug}/patients", get(patients::search))
+        .route("/{slug}/patients/{id}", get(patients::detail))
+        .route(
+            "/{slug}/patients/{id}/contact",
+            post(patients::update_contact),
+        )
+        .route("/{slug}/inbox", get(inbox::page))
+        .route(
+            "/{slug}/inbox/messages/{id}/done",
+            post(inbox::message_done),
+        )
+        .route("/{slug}/inbox/calls/{call_id}/done", post(inbox::call_done))
         .route("/{slug}/activity", get(activity::page))
         .route("/{slug}/statistics", get(statistics::page))
 }

@@ -52,3 +52,10 @@ pub fn duration(ms: Option<i64>) -> String {
         _ => "–".into(),
     }
 }
+
+/// With the year: for records that reach back (a patient's appointments).
+pub fn dated_clock(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%a %b %-d, %Y, %-I:%M %p")
+        .to_string()
+}

@@ -2,6 +2,7 @@
 //! it was opened for (and on PostgreSQL row level security holds it to that clinic); there
 //! is no way to pass another.
 
+mod follow_ups;
 mod messages;
 mod patients;
 mod schedule;

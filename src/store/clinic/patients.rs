@@ -105,6 +105,19 @@ fn patients(rows: Vec<PatientRow>) -> Result<Vec<Patient>, StoreError> {
     rows.into_iter().map(Patient::try_from).collect()
 }
 
+/// A LIKE pattern matching what starts with `text`, its wildcards taken literally.
+fn prefix_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 fn appointments(rows: Vec<AppointmentRow>) -> Result<Vec<Appointment>, StoreError> {
     rows.into_iter().map(Appointment::try_from).collect()
 }
@@ -161,6 +174,77 @@ impl ClinicTx {
             )
             .await?;
         patients(rows)
+    }
+
+    /// Case-insensitive prefixes of the last name and (when given) the first name; at most
+    /// `limit`, by name.
+    pub async fn patients_by_name_prefix(
+        &mut self,
+        last_name: &str,
+        first_name: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Patient>, StoreError> {
+        let rows = self
+            .tx
+            .fetch_all(
+                sql(select_patient!(
+                    "AND lower(last_name) LIKE lower($2) ESCAPE '\\'
+                     AND ($3 IS NULL OR lower(first_name) LIKE lower($3) ESCAPE '\\')
+                     ORDER BY last_name, first_name, birth_date LIMIT $4"
+                ))
+                .bind(self.org)
+                .bind(prefix_pattern(last_name))
+                .bind(first_name.map(prefix_pattern))
+                .bind(limit),
+            )
+            .await?;
+        patients(rows)
+    }
+
+    pub async fn patients_by_birth_date(
+        &mut self,
+        birth_date: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<Patient>, StoreError> {
+        let rows = self
+            .tx
+            .fetch_all(
+                sql(select_patient!(
+                    "AND birth_date = $2 ORDER BY last_name, first_name LIMIT $3"
+                ))
+                .bind(self.org)
+                .bind(birth_date)
+                .bind(limit),
+            )
+            .await?;
+        patients(rows)
+    }
+
+    /// Saves phone and email of an existing patient.
+    pub async fn update_patient_contact(
+        &mut self,
+        patient: &Patient,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let updated = self
+            .tx
+            .execute(
+                sql("UPDATE patients SET phone = $1, email = $2, updated_at = $3
+                     WHERE org_id = $4 AND id = $5")
+                .bind(patient.phone.as_ref().map(PhoneNumber::as_str))
+                .bind(&patient.email)
+                .bind(now)
+                .bind(self.org)
+                .bind(patient.id.as_uuid()),
+            )
+            .await?;
+        if updated == 0 {
+            return Err(StoreError::Corrupt(format!(
+                "patient {} vanished",
+                patient.id
+            )));
+        }
+        Ok(())
     }
 
     pub async fn insert_patient(&mut self, patient: &Patient) -> Result<(), StoreError> {
