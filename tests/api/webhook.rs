@@ -105,6 +105,16 @@ async fn a_booked_call_gets_its_full_record_from_duplicated_and_late_events() {
     let booked = call.say("yes", TIMEOUT).await.expect("booked");
     assert!(booked.text.contains("all set"), "{}", booked.text);
     call.hang_up().await;
+    // The call's tool calls are written off the voice path: wait for them, not for a guess.
+    let api = app.api("demo").await;
+    let tools_recorded = common::eventually(std::time::Duration::from_secs(5), || async {
+        let (_, record) = api_get(&api, "/api/calls/e2e-call-1").await;
+        record["tool_calls"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|c| c["name"] == "book_appointment"))
+    })
+    .await;
+    assert!(tools_recorded, "the booking's tool calls are recorded");
 
     // Then Retell's events: started (twice), ended, a late started, a stale transcript, analyzed.
     let start = now_ms() - 60_000;
@@ -122,7 +132,6 @@ async fn a_booked_call_gets_its_full_record_from_duplicated_and_late_events() {
         assert_eq!(post(&app, event, KEY, now_ms()).await, 204);
     }
 
-    let api = app.api("demo").await;
     let (status, record) = api_get(&api, "/api/calls/e2e-call-1").await;
     assert_eq!(status, 200, "{record}");
     assert_eq!(
