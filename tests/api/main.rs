@@ -9,6 +9,7 @@ mod corpus;
 
 mod adversarial;
 mod booking_api;
+mod browser;
 mod caller_phrasings;
 mod cli;
 mod console;

@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+pub mod browser;
 pub mod console;
 pub mod demo;
 pub mod fake_llm;
