@@ -358,9 +358,7 @@ async fn a_finished_call_is_found_on_calls_and_its_page_shows_the_transcript() {
         .click("header nav a[href='/admin/demo/calls']")
         .await;
     browser.wait_for_path("/admin/demo/calls", WAIT).await;
-    browser
-        .wait_for_text("main table", "user hangup", WAIT)
-        .await;
+    browser.wait_for_text("main table", "nothing", WAIT).await;
     browser.shot("calls-after-retells-record").await;
     browser.click(&link).await;
     browser.wait_for_path(&page, WAIT).await;
@@ -394,11 +392,9 @@ async fn a_finished_call_is_found_on_calls_and_its_page_shows_the_transcript() {
     browser.close().await;
 }
 
-// Found in the browser, not yet fixed in the console (src/ is not this suite's to change):
-// run them with `cargo test --test api browser -- --ignored`.
+// Found in the browser and fixed: kept so they stay fixed.
 
 #[tokio::test]
-#[ignore = "console bug: its pages carry no `Cache-Control: no-store`, so Back after signing out shows the last page"]
 async fn after_signing_out_the_back_button_shows_no_patient_names() {
     let app = TestApp::spawn().await;
     staff(&app, DESK, "demo", Role::Staff).await;
@@ -415,7 +411,9 @@ async fn after_signing_out_the_back_button_shows_no_patient_names() {
 
     // Someone else at the front desk presses Back.
     browser.run("history.back(); return true;").await;
-    browser.wait_for_path_change("/admin/login", WAIT).await;
+    // Not kept by the browser, the page is asked for again and the server sends the sign-in
+    // page: there is no new path to wait for, only a moment for Back to finish.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     browser.shot("back").await;
     let shown = browser.text("body").await;
     assert!(
@@ -427,7 +425,6 @@ async fn after_signing_out_the_back_button_shows_no_patient_names() {
 }
 
 #[tokio::test]
-#[ignore = "console bug: when the session ends, the board's poll swaps the sign-in page into the Today frame"]
 async fn a_session_ending_under_an_open_today_page_takes_the_whole_page_to_sign_in() {
     let app = TestApp::spawn().await;
     staff(&app, DESK, "demo", Role::Staff).await;

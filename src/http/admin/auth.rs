@@ -46,13 +46,20 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AdminError::SignIn)?;
+        let sign_in = if parts.headers.contains_key("hx-request") {
+            AdminError::SignInWholePage
+        } else {
+            AdminError::SignIn
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(sign_in);
+        };
         let session = state
             .staff
             .session(&token, Utc::now())
             .await
             .map_err(|e| AdminError::Internal(e.to_string()))?
-            .ok_or(AdminError::SignIn)?;
+            .ok_or(sign_in)?;
         Ok(Self { session, token })
     }
 }

@@ -22,6 +22,8 @@ use crate::staff::{ABSOLUTE_EXPIRY, SignInError};
 struct LoginPage<'a> {
     csrf: &'a str,
     error: Option<&'a str>,
+    /// What was typed, kept after a failed attempt.
+    email: &'a str,
 }
 
 #[derive(Template)]
@@ -38,12 +40,16 @@ fn secure(state: &AppState) -> bool {
 
 /// A fresh login form with its own CSRF cookie (there is no session yet to hold one).
 pub async fn form(State(state): State<AppState>) -> Response {
-    login_page(&state, None)
+    login_page(&state, None, "")
 }
 
-fn login_page(state: &AppState, error: Option<&str>) -> Response {
+fn login_page(state: &AppState, error: Option<&str>, email: &str) -> Response {
     let csrf = crate::staff::random_token();
-    let mut response = render(&LoginPage { csrf: &csrf, error });
+    let mut response = render(&LoginPage {
+        csrf: &csrf,
+        error,
+        email,
+    });
     if let Ok(value) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, secure(state)).parse() {
         response.headers_mut().append(SET_COOKIE, value);
     }
@@ -82,7 +88,7 @@ pub async fn submit(
             Ok(response)
         }
         Err(err @ (SignInError::Invalid | SignInError::Throttled)) => {
-            let mut page = login_page(&state, Some(&err.to_string()));
+            let mut page = login_page(&state, Some(&err.to_string()), &form.email);
             *page.status_mut() = match err {
                 SignInError::Throttled => axum::http::StatusCode::TOO_MANY_REQUESTS,
                 _ => axum::http::StatusCode::UNAUTHORIZED,

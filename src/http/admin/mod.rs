@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/inbox/calls/{call_id}/done", post(inbox::call_done))
         .route("/{slug}/activity", get(activity::page))
         .route("/{slug}/statistics", get(statistics::page))
+        .layer(axum::middleware::map_response(no_store))
 }
 
 /// What a console request can end in besides its page.
@@ -63,6 +64,10 @@ pub enum AdminError {
     /// Not signed in (or the session ended): to the sign-in page.
     #[error("sign in")]
     SignIn,
+    /// The same, for a part of a page htmx fetched: the whole page goes to the sign-in page,
+    /// rather than the form landing inside the page.
+    #[error("sign in")]
+    SignInWholePage,
     /// Not there, or not this user's to see: the same answer either way.
     #[error("not found")]
     NotFound,
@@ -86,6 +91,15 @@ impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
             AdminError::SignIn => return Redirect::to("/admin/login").into_response(),
+            AdminError::SignInWholePage => {
+                let page = Html("<p>Signed out. <a href=\"/admin/login\">Sign in</a></p>");
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [("hx-redirect", "/admin/login")],
+                    page,
+                )
+                    .into_response();
+            }
             AdminError::NotFound => (StatusCode::NOT_FOUND, "Not found", "There is nothing here."),
             AdminError::Forbidden => (
                 StatusCode::FORBIDDEN,
@@ -135,6 +149,18 @@ pub fn render<T: Template>(template: &T) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
+}
+
+/// Console pages hold patients' names: a browser must not keep them, so Back after signing out
+/// on a shared front-desk computer shows nothing. Assets say their own caching.
+async fn no_store(mut response: Response) -> Response {
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
 }
 
 async fn htmx() -> impl IntoResponse {
