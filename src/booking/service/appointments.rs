@@ -27,6 +27,27 @@ impl Scheduler {
             .ok_or(ServiceError::NotFound("appointment"))
     }
 
+    /// The appointments starting in `[from, to)` with their patients' names, in one read.
+    pub async fn appointments_with_names(
+        &self,
+        org: &Organization,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<
+        (
+            Vec<Appointment>,
+            std::collections::HashMap<crate::booking::PatientId, String>,
+        ),
+        ServiceError,
+    > {
+        let mut tx = self.read(org).await?;
+        let appointments = tx
+            .appointments(AppointmentFilter::Between(from, to))
+            .await?;
+        let names = tx.names_of_patients_booked_between(from, to).await?;
+        Ok((appointments, names.into_iter().collect()))
+    }
+
     pub async fn appointments(
         &self,
         org: &Organization,

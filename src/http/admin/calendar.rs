@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::auth::{ClinicStaff, check_csrf};
-use super::schedule::{Column, columns};
+use super::schedule::{self, Column};
 use super::view::{Frame, day_and_clock};
 use super::{AdminError, render};
 use crate::booking::{
@@ -91,16 +91,22 @@ async fn calendar(
         date
     };
     let count = if week { 7 } else { 1 };
-    let mut days = Vec::with_capacity(count);
+    let mut ranges = Vec::with_capacity(count);
     for offset in 0..count {
         let day = first + Duration::days(offset as i64);
         let (from, to) = bounds(day, org)?;
-        days.push(Day {
+        ranges.push((day, from, to));
+    }
+    let days = schedule::days(state, org, &catalogue, &ranges)
+        .await?
+        .into_iter()
+        .zip(&ranges)
+        .map(|(columns, (day, _, _))| Day {
             date: day.to_string(),
             label: day.format("%A, %B %-d").to_string(),
-            columns: columns(state, org, &catalogue, from, to).await?,
-        });
-    }
+            columns,
+        })
+        .collect();
     let step = if week { 7 } else { 1 };
     let patient = match query.patient.as_deref() {
         Some(raw) => {

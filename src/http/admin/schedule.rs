@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::AdminError;
 use super::view::clock;
-use crate::booking::{AppointmentFilter, AppointmentStatus, Catalogue};
+use crate::booking::{Appointment, AppointmentStatus, Catalogue, PatientId};
 use crate::http::AppState;
 use crate::tenancy::Organization;
 
@@ -35,18 +35,47 @@ pub async fn columns(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Column>, AdminError> {
-    let zone = org.time_zone.tz();
-    let appointments = state
+    let (appointments, names) = state
         .scheduler
-        .appointments(org, AppointmentFilter::Between(from, to))
+        .appointments_with_names(org, from, to)
         .await?;
-    let mut names = HashMap::new();
-    for appointment in &appointments {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(appointment.patient) {
-            let patient = state.scheduler.patient(org, appointment.patient).await?;
-            slot.insert(format!("{} {}", patient.first_name, patient.last_name));
-        }
-    }
+    Ok(lay_out(org, catalogue, &appointments, &names))
+}
+
+/// Several days in one read: each day's columns, in order.
+pub async fn days(
+    state: &AppState,
+    org: &Organization,
+    catalogue: &Catalogue,
+    days: &[(NaiveDate, DateTime<Utc>, DateTime<Utc>)],
+) -> Result<Vec<Vec<Column>>, AdminError> {
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Ok(Vec::new());
+    };
+    let (appointments, names) = state
+        .scheduler
+        .appointments_with_names(org, first.1, last.2)
+        .await?;
+    Ok(days
+        .iter()
+        .map(|(_, from, to)| {
+            let of_day: Vec<Appointment> = appointments
+                .iter()
+                .filter(|a| a.start >= *from && a.start < *to)
+                .cloned()
+                .collect();
+            lay_out(org, catalogue, &of_day, &names)
+        })
+        .collect())
+}
+
+fn lay_out(
+    org: &Organization,
+    catalogue: &Catalogue,
+    appointments: &[Appointment],
+    names: &HashMap<PatientId, String>,
+) -> Vec<Column> {
+    let zone = org.time_zone.tz();
     let mut columns: Vec<Column> = catalogue
         .providers
         .iter()
@@ -55,7 +84,7 @@ pub async fn columns(
             rows: Vec::new(),
         })
         .collect();
-    for appointment in &appointments {
+    for appointment in appointments {
         let Some(index) = catalogue
             .providers
             .iter()
@@ -82,5 +111,5 @@ pub async fn columns(
             by_receptionist: appointment.call_id.is_some(),
         });
     }
-    Ok(columns)
+    columns
 }

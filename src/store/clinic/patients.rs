@@ -318,6 +318,31 @@ impl ClinicTx {
         appointments(self.tx.fetch_all(query).await?)
     }
 
+    /// The names of the patients with an appointment starting in `[from, to)`, in one query
+    /// (the console lays out a day or a week with them).
+    pub async fn names_of_patients_booked_between(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(PatientId, String)>, StoreError> {
+        let rows: Vec<(DbId, String, String)> = self
+            .tx
+            .fetch_all(
+                sql("SELECT p.id, p.first_name, p.last_name FROM patients p
+                     WHERE p.org_id = $1 AND p.id IN (
+                         SELECT a.patient_id FROM appointments a
+                         WHERE a.org_id = $1 AND a.start_at >= $2 AND a.start_at < $3)")
+                .bind(self.org)
+                .bind(EpochSeconds(from))
+                .bind(EpochSeconds(to)),
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, first, last)| (id.of(), format!("{first} {last}")))
+            .collect())
+    }
+
     pub async fn insert_appointment(&mut self, a: &Appointment) -> Result<(), StoreError> {
         self.tx
             .execute(
