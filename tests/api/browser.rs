@@ -455,3 +455,116 @@ async fn a_session_ending_under_an_open_today_page_takes_the_whole_page_to_sign_
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_appointment_is_moved_in_the_calendar_and_a_clash_shows_the_nearest_free_times() {
+    use ascendia::booking::BookRequest;
+    let app = TestApp::spawn().await;
+    staff(&app, DESK, "demo", Role::Staff).await;
+    let greta = patient(&app, "demo", "Greta", "Holm", "+1 555 201 7222").await;
+    let hans = patient(&app, "demo", "Hans", "Berg", "+1 555 201 7223").await;
+    let org = app.org("demo").await;
+    let catalogue = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    let cleaning = catalogue
+        .appointment_types
+        .iter()
+        .find(|t| t.name == "Cleaning")
+        .expect("cleaning")
+        .id;
+    let maria = catalogue
+        .providers
+        .iter()
+        .find(|p| p.name == "Maria Lopez")
+        .expect("maria")
+        .id;
+    let tuesday = common::next_weekday("America/New_York", chrono::Weekday::Tue, 3);
+    let book = |patient, hour: u32| BookRequest {
+        patient,
+        appointment_type: cleaning,
+        provider: maria,
+        start: ascendia::booking::parse_start(
+            &format!("{tuesday}T{hour:02}:00"),
+            org.time_zone.tz(),
+        )
+        .expect("start"),
+        operatory: None,
+        note: None,
+        source: "api".into(),
+        idempotency_key: None,
+        call_id: None,
+    };
+    let moving = app
+        .state
+        .scheduler
+        .book(&org, book(greta, 9), Utc::now())
+        .await
+        .expect("booked")
+        .appointment;
+    app.state
+        .scheduler
+        .book(&org, book(hans, 11), Utc::now())
+        .await
+        .expect("booked");
+    let Some(mut browser) = Browser::open(&app, "calendar_move").await else {
+        return;
+    };
+    sign_in(&mut browser, DESK).await;
+    let row = format!("#appointment-{}", moving.id);
+    browser
+        .visit(
+            &format!("/admin/demo/calendar?date={tuesday}"),
+            "calendar-day",
+        )
+        .await;
+    assert!(browser.text(&row).await.contains("Greta Holm"));
+    // Onto Hans's time first: refused with the reason and other times.
+    browser.click(&format!("{row} summary")).await;
+    browser
+        .run(&format!(
+            "document.querySelector('{row} form input[name=time]').value = '11:00'; return true;"
+        ))
+        .await;
+    browser.click(&format!("{row} form button")).await;
+    browser
+        .wait_for_text("main", "Nearest free times", WAIT)
+        .await;
+    browser.shot("clash").await;
+    assert!(
+        browser
+            .text("main")
+            .await
+            .contains("the provider already has an appointment then")
+    );
+    // Then to 10:00, which is free.
+    browser.click(&format!("{row} summary")).await;
+    browser
+        .run(&format!(
+            "document.querySelector('{row} form input[name=time]').value = '10:00'; return true;"
+        ))
+        .await;
+    browser.click(&format!("{row} form button")).await;
+    browser.wait_for_text("main", "Moved.", WAIT).await;
+    browser.shot("moved").await;
+    assert!(
+        browser.text(&row).await.contains("10:00 AM"),
+        "{}",
+        browser.text(&row).await
+    );
+    let stored = app
+        .state
+        .scheduler
+        .appointment(&org, moving.id)
+        .await
+        .expect("appointment");
+    let tz = org.time_zone.tz();
+    assert_eq!(
+        stored.start.with_timezone(&tz).format("%H:%M").to_string(),
+        "10:00"
+    );
+    browser.close().await;
+}

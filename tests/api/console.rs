@@ -393,6 +393,13 @@ async fn the_calendar_books_moves_and_cancels_by_the_scheduler_rules() {
 
     let mut desk = Browser::new(&app);
     desk.sign_in("desk@demo.example", PASSWORD).await;
+    let patient_page = desk.get(&format!("/admin/demo/patients/{ann}")).await;
+    assert!(
+        patient_page
+            .body
+            .contains(&format!("/admin/demo/calendar?patient={ann}")),
+        "the patient's page leads to booking"
+    );
     let page = desk
         .get(&format!(
             "/admin/demo/calendar?date={tuesday}&patient={ann}"
