@@ -25,6 +25,7 @@ pub struct CallEvent {
     pub latency: Option<Value>,
     /// Transfer events: `transfer_destination` and `transfer_option`, from the top level.
     pub transfer: Option<Value>,
+    pub recording_url: Option<String>,
 }
 
 impl CallEvent {
@@ -71,6 +72,9 @@ impl CallEvent {
             call_analysis: json("call_analysis"),
             latency: json("latency"),
             transfer: (!transfer.is_empty()).then_some(Value::Object(transfer)),
+            // Only a web link: it becomes an anchor on the console's call page.
+            recording_url: text("recording_url")
+                .filter(|url| url.starts_with("https://") && url.len() <= 2048),
         })
     }
 
@@ -118,6 +122,8 @@ pub struct CallDetail {
     pub call_analysis: Option<Value>,
     pub latency: Option<Value>,
     pub transfer: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recording_url: Option<String>,
     pub tool_calls: Vec<ToolCallRecord>,
     pub appointments: Vec<String>,
 }

@@ -16,7 +16,7 @@ macro_rules! select_record {
         concat!(
             "SELECT call_id, agent_id, direction, from_number, to_number, call_status, start_ms,
                     end_ms, duration_ms, disconnection_reason, events, transcript, transcript_object,
-                    transcript_with_tool_calls, call_analysis, latency, transfer
+                    transcript_with_tool_calls, call_analysis, latency, transfer, recording_url
              FROM call_records WHERE org_id = $1 ",
             $tail
         )
@@ -56,6 +56,7 @@ record! {
         call_analysis: Option<String>,
         latency: Option<String>,
         transfer: Option<String>,
+        recording_url: Option<String>,
     }
 }
 
@@ -218,10 +219,12 @@ impl Store {
             sql("INSERT INTO call_records (call_id, org_id, agent_id, direction, from_number,
                      to_number, call_status, start_ms, end_ms, duration_ms, disconnection_reason,
                      transcript, transcript_object, transcript_with_tool_calls, transcript_items,
-                     call_analysis, latency, transfer, events, created_at, updated_at)
+                     call_analysis, latency, transfer, events, created_at, updated_at,
+                     recording_url)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     $17, $18, $19, $20, $20)
+                     $17, $18, $19, $20, $20, $21)
                  ON CONFLICT (call_id) DO UPDATE SET
+                     recording_url = COALESCE(excluded.recording_url, call_records.recording_url),
                      agent_id = COALESCE(excluded.agent_id, call_records.agent_id),
                      direction = COALESCE(excluded.direction, call_records.direction),
                      from_number = COALESCE(excluded.from_number, call_records.from_number),
@@ -282,7 +285,8 @@ impl Store {
             .bind(text(&e.latency))
             .bind(text(&e.transfer))
             .bind(e.event.as_str())
-            .bind(now),
+            .bind(now)
+            .bind(&e.recording_url),
         )
         .await
         .map_err(|err| another_clinics_call(err, &e.call_id))?;
@@ -500,6 +504,7 @@ impl Store {
             call_analysis: json_column(row.call_analysis),
             latency: json_column(row.latency),
             transfer: json_column(row.transfer),
+            recording_url: row.recording_url,
             tool_calls: tool_calls
                 .into_iter()
                 .map(|r| ToolCallRecord {

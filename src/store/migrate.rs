@@ -33,6 +33,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     6 "0006" "one_schema",
     7 "0007" "staff_console",
     8 "0008" "call_follow_ups",
+    9 "0009" "call_recordings",
 );
 
 pub const POSTGRES: &[Migration] = migrations!("postgres":
@@ -43,6 +44,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     5 "0005" "one_schema",
     6 "0006" "staff_console",
     7 "0007" "call_follow_ups",
+    8 "0008" "call_recordings",
 );
 
 pub fn latest(migrations: &[Migration]) -> i64 {

@@ -215,6 +215,27 @@ async fn the_calls_page_lists_the_days_calls_and_a_call_shows_its_transcript_and
     let page = browser.get("/admin/demo/calls/console-call").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Call console-call · Demo Dental"));
+    assert!(!page.body.contains("Listen to the recording"));
+    // Retell's end-of-call event brings the recording; only a web link is kept.
+    let org = app.org("demo").await;
+    for (url, shown) in [
+        ("javascript:alert(1)", false),
+        ("https://recordings.retell.example/console-call.wav", true),
+    ] {
+        let event = ascendia::calls::CallEvent::parse(&serde_json::json!({"event": "call_ended",
+            "call": {"call_id": "console-call", "recording_url": url}}))
+        .expect("event");
+        app.store
+            .apply_call_event(org.id, &event)
+            .await
+            .expect("filed");
+        let page = browser.get("/admin/demo/calls/console-call").await;
+        assert_eq!(
+            page.body.contains(&format!("href=\"{url}\"")),
+            shown,
+            "{url}"
+        );
+    }
     let bad_day = browser.get("/admin/demo/calls?date=%2B262142-01-01").await;
     assert_eq!(bad_day.status, StatusCode::BAD_REQUEST);
 }

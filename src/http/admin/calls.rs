@@ -1,5 +1,5 @@
 //! Calls by day, and one call's page: the transcript with the tool calls and their results in
-//! order, Retell's analysis and latency figures, the appointments it made.
+//! order, Retell's analysis and latency figures, the appointments it made, the recording.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -119,6 +119,7 @@ struct CallPage {
     analysis: Vec<(String, String)>,
     latency: Vec<(String, String)>,
     appointments: Vec<String>,
+    recording: Option<String>,
 }
 
 pub async fn detail(
@@ -172,6 +173,7 @@ pub async fn detail(
         analysis,
         latency,
         appointments: call.appointments.clone(),
+        recording: call.recording_url.clone(),
     }))
 }
 
