@@ -568,3 +568,122 @@ async fn an_appointment_is_moved_in_the_calendar_and_a_clash_shows_the_nearest_f
     );
     browser.close().await;
 }
+
+/// A clinic whose clock reads about 9 AM now, open every day from 6 AM to 10 PM with no lead
+/// time: whenever the test runs, the receptionist can book later today.
+fn clinic_open_now() -> String {
+    use chrono::Timelike;
+    let hour = Utc::now().hour() as i32;
+    let offset = (9 - hour + 12).rem_euclid(24) - 12;
+    // The Etc zones count the other way: UTC+3 is Etc/GMT-3.
+    let zone = match offset {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let days = r#"["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]"#;
+    format!(
+        r#"name = "Early Bird Dental"
+time_zone = "{zone}"
+
+[settings]
+lead_minutes = 0
+horizon_days = 30
+slot_step_minutes = 15
+
+[office_hours]
+monday = "06:00-22:00"
+tuesday = "06:00-22:00"
+wednesday = "06:00-22:00"
+thursday = "06:00-22:00"
+friday = "06:00-22:00"
+saturday = "06:00-22:00"
+sunday = "06:00-22:00"
+
+[[operatories]]
+name = "Hygiene 1"
+hygiene = true
+
+[[providers]]
+name = "Maria Lopez"
+kind = "hygienist"
+
+[[providers.schedule]]
+days = {days}
+hours = "06:00-22:00"
+operatory = "Hygiene 1"
+
+[[appointment_types]]
+name = "Cleaning"
+provider_kind = "hygienist"
+minutes = 60
+"#
+    )
+}
+
+#[tokio::test]
+async fn a_booking_made_by_a_call_appears_on_an_open_today_page() {
+    let app = TestApp::spawn().await;
+    app.import_clinic("early", &clinic_open_now()).await;
+    staff(&app, DESK, "early", Role::Staff).await;
+    let ines = patient(&app, "early", "Ines", "Varga", "+1 555 201 7444").await;
+    let Some(mut browser) = Browser::open(&app, "voice_booking_on_today").await else {
+        return;
+    };
+    browser.visit("/admin/login", "sign-in-form").await;
+    browser.type_into("input[name=email]", DESK).await;
+    browser.type_into("input[name=password]", PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_path("/admin/early/today", WAIT).await;
+    assert!(!browser.text("#board").await.contains("Ines Varga"));
+    browser
+        .run("window.ascendiaSamePage = 'still here'; return true;")
+        .await;
+
+    // Ines calls from her own number and books a cleaning this afternoon.
+    let mut options = ascendia::client::CallOptions::default();
+    options.call.from_number = Some("+15552017444".into());
+    let mut call = ascendia::client::CallClient::connect(
+        &app.ws("/llm-websocket/early/browser-voice-booking"),
+        options,
+    )
+    .await
+    .expect("connect");
+    call.greeting(TIMEOUT).await.expect("greeting");
+    let offer = call
+        .say("I'd like a cleaning today at 2 pm", TIMEOUT)
+        .await
+        .expect("offer");
+    assert!(offer.text.contains("Shall I book it"), "{}", offer.text);
+    let booked = call.say("yes please", TIMEOUT).await.expect("booked");
+    assert!(booked.text.contains("all set"), "{}", booked.text);
+
+    browser
+        .wait_for_text("#board", "Ines Varga", Duration::from_secs(12))
+        .await;
+    browser.shot("booked-by-voice").await;
+    let board = browser.text("#board").await;
+    assert!(
+        board.contains("2:00 PM") && board.contains("phone"),
+        "{board}"
+    );
+    assert_eq!(
+        browser.run("return window.ascendiaSamePage || null").await,
+        "still here",
+        "the page was not reloaded"
+    );
+    call.hang_up().await;
+    let org = app.org("early").await;
+    let appointments = app
+        .state
+        .scheduler
+        .appointments(&org, ascendia::booking::AppointmentFilter::Patient(ines))
+        .await
+        .expect("appointments");
+    assert_eq!(appointments.len(), 1);
+    assert_eq!(
+        appointments[0].call_id.as_deref(),
+        Some("browser-voice-booking")
+    );
+    browser.close().await;
+}
