@@ -383,7 +383,7 @@ async fn a_finished_call_is_found_on_calls_and_its_page_shows_the_transcript() {
         "{transcript}"
     );
     assert!(
-        browser.texts(".transcript p.tool").await[0].starts_with("office_info"),
+        browser.texts(".transcript .tool").await[0].starts_with("office_info"),
         "{transcript}"
     );
     let heading = browser.text("main").await;

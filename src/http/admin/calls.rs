@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::auth::ClinicStaff;
+use super::transcript::{self, Line, compact};
 use super::view::{Frame, clock, day_and_clock, duration};
 use super::{AdminError, render};
 use crate::booking::days_in_ms;
@@ -92,20 +93,6 @@ fn outcome(events: &[String], disconnection: Option<&str>) -> String {
     disconnection.unwrap_or("in progress").replace('_', " ")
 }
 
-/// One line of the call page: someone spoke, or the agent used a tool.
-pub enum Line {
-    Said {
-        who: String,
-        text: String,
-    },
-    Tool {
-        name: String,
-        arguments: String,
-        result: String,
-        ok: bool,
-    },
-}
-
 #[derive(Template)]
 #[template(path = "admin/call.html")]
 struct CallPage {
@@ -134,19 +121,13 @@ pub async fn detail(
         .detail(org.id, &call_id)
         .await?
         .ok_or(AdminError::NotFound)?;
-    let mut lines = transcript_lines(&call.transcript_object, call.transcript.as_deref());
-    // Tool calls come from our own record, in order after the utterances (Retell's
-    // transcript_with_tool_calls interleaves them when it is present).
-    if let Some(Value::Array(items)) = &call.transcript_with_tool_calls {
-        lines = items.iter().filter_map(interleaved_line).collect();
-    } else {
-        lines.extend(call.tool_calls.iter().map(|t| Line::Tool {
-            name: t.name.clone(),
-            arguments: t.arguments.to_string(),
-            result: t.result.to_string(),
-            ok: t.successful,
-        }));
-    }
+    let lines = transcript::lines(
+        call.transcript_with_tool_calls.as_ref(),
+        call.transcript_object.as_ref(),
+        call.transcript.as_deref(),
+        call.summary.start_ms,
+        &call.tool_calls,
+    );
     let started = call
         .summary
         .start_ms
@@ -175,61 +156,6 @@ pub async fn detail(
         appointments: call.appointments.clone(),
         recording: call.recording_url.clone(),
     }))
-}
-
-fn transcript_lines(object: &Option<Value>, text: Option<&str>) -> Vec<Line> {
-    if let Some(Value::Array(items)) = object {
-        return items.iter().filter_map(interleaved_line).collect();
-    }
-    text.unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| match l.split_once(':') {
-            Some((who, said)) => Line::Said {
-                who: who.trim().to_owned(),
-                text: said.trim().to_owned(),
-            },
-            None => Line::Said {
-                who: String::new(),
-                text: l.to_owned(),
-            },
-        })
-        .collect()
-}
-
-/// An item of Retell's transcript: an utterance, a tool invocation or a tool result.
-fn interleaved_line(item: &Value) -> Option<Line> {
-    let role = item.get("role")?.as_str()?;
-    match role {
-        "agent" | "user" => Some(Line::Said {
-            who: if role == "agent" { "Agent" } else { "Caller" }.into(),
-            text: item.get("content")?.as_str()?.to_owned(),
-        }),
-        "tool_call_invocation" => Some(Line::Tool {
-            name: item
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("tool")
-                .to_owned(),
-            arguments: item.get("arguments").map(compact).unwrap_or_default(),
-            result: String::new(),
-            ok: true,
-        }),
-        "tool_call_result" => Some(Line::Tool {
-            name: "result".into(),
-            arguments: String::new(),
-            result: item.get("content").map(compact).unwrap_or_default(),
-            ok: true,
-        }),
-        _ => None,
-    }
-}
-
-fn compact(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// A JSON object's fields as (name, value) lines, one level deep.

@@ -12,6 +12,7 @@ mod patients;
 mod schedule;
 mod statistics;
 mod today;
+mod transcript;
 mod view;
 
 use askama::Template;
