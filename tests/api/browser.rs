@@ -12,34 +12,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ascendia::agent::Receptionist;
-use ascendia::booking::{
-    Appointment, AppointmentId, AppointmentStatus, NewPatient, PatientId, PhoneNumber,
-};
-use ascendia::staff::{Email, Role, StaffAccounts};
-use ascendia::store::TxMode;
-use chrono::{NaiveDate, Timelike, Utc};
+use ascendia::booking::{NewPatient, PatientId, PhoneNumber};
+use ascendia::staff::Role;
+use chrono::{NaiveDate, Utc};
 use common::browser::{Browser, WAIT};
 use common::{TIMEOUT, TestApp};
 use serde_json::json;
 
-const PASSWORD: &str = "correct horse battery";
+use common::console::{PASSWORD, appointment_now};
 const DESK: &str = "desk@demo.example";
 
 /// A staff account of one clinic.
 async fn staff(app: &TestApp, email: &str, slug: &str, role: Role) {
-    let hash = StaffAccounts::hash_password(PASSWORD).await.expect("hash");
-    let email = Email::parse(email).expect("email");
-    let id = app
-        .store
-        .create_user(&email, &hash, false)
-        .await
-        .expect("user")
-        .expect("new");
-    let org = app.org(slug).await;
-    app.store
-        .set_membership(id, org.id, role)
-        .await
-        .expect("member");
+    common::console::user(app, email, Some((slug, role))).await;
 }
 
 /// A patient on file at the clinic.
@@ -60,41 +45,6 @@ async fn patient(app: &TestApp, slug: &str, first: &str, last: &str, phone: &str
         .await
         .expect("patient")
         .id
-}
-
-/// An appointment starting this minute, written straight to the store: whatever the hour,
-/// it is on the clinic's Today (the receptionist only books within opening hours, ahead).
-async fn appointment_now(app: &TestApp, slug: &str, patient: PatientId, call_id: Option<&str>) {
-    let org = app.org(slug).await;
-    let catalogue = app
-        .state
-        .scheduler
-        .catalogue(&org)
-        .await
-        .expect("catalogue");
-    let start = Utc::now()
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .expect("minute");
-    let appointment = Appointment {
-        id: AppointmentId::new_random(),
-        patient,
-        provider: catalogue.providers[0].id,
-        operatory: catalogue.operatories[0].id,
-        appointment_type: catalogue.appointment_types[0].id,
-        start,
-        end: start + chrono::Duration::minutes(30),
-        status: AppointmentStatus::Scheduled,
-        note: None,
-        source: "voice".into(),
-        idempotency_key: None,
-        call_id: call_id.map(str::to_owned),
-        created_at: start,
-        updated_at: start,
-    };
-    let mut tx = app.store.clinic(org.id, TxMode::Write).await.expect("tx");
-    tx.insert_appointment(&appointment).await.expect("insert");
-    tx.commit().await.expect("commit");
 }
 
 /// Signs in through the form as a person would; ends on the clinic's Today.

@@ -3,12 +3,10 @@
 
 use crate::common;
 
-use ascendia::booking::{Appointment, AppointmentId, AppointmentStatus};
+use ascendia::booking::AppointmentStatus;
 use ascendia::staff::Role;
-use ascendia::store::TxMode;
-use chrono::{Duration, Timelike, Utc};
 use common::TestApp;
-use common::console::{Browser, PASSWORD, hidden, user};
+use common::console::{Browser, PASSWORD, appointment_now, hidden, user};
 use common::demo::patient;
 use reqwest::StatusCode;
 
@@ -25,37 +23,8 @@ async fn setup() -> TestApp {
 async fn signing_in_shows_the_clinics_day_and_signing_out_ends_the_session() {
     let app = setup().await;
     // Today's appointment, placed directly: the clinic's day may already be over.
-    let org = app.org("demo").await;
     let ann = patient(&app, "Annabel", "Quist", (1980, 1, 2), "+1 555 201 7000").await;
-    let catalogue = app
-        .state
-        .scheduler
-        .catalogue(&org)
-        .await
-        .expect("catalogue");
-    let start = Utc::now()
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .expect("minute");
-    let appointment = Appointment {
-        id: AppointmentId::new_random(),
-        patient: ann,
-        provider: catalogue.providers[0].id,
-        operatory: catalogue.operatories[0].id,
-        appointment_type: catalogue.appointment_types[0].id,
-        start,
-        end: start + Duration::minutes(30),
-        status: AppointmentStatus::Scheduled,
-        note: None,
-        source: "voice".into(),
-        idempotency_key: None,
-        call_id: Some("call-today".into()),
-        created_at: start,
-        updated_at: start,
-    };
-    let mut tx = app.store.clinic(org.id, TxMode::Write).await.expect("tx");
-    tx.insert_appointment(&appointment).await.expect("insert");
-    tx.commit().await.expect("commit");
+    appointment_now(&app, "demo", ann, Some("call-today")).await;
 
     let mut browser = Browser::new(&app);
     let page = browser.get("/admin/demo/today").await;

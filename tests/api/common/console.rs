@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
+use ascendia::booking::{Appointment, AppointmentId, AppointmentStatus, PatientId};
 use ascendia::staff::{Email, Role, StaffAccounts};
+use ascendia::store::TxMode;
+use chrono::{Timelike, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
 
@@ -127,4 +130,39 @@ pub async fn user(app: &TestApp, email: &str, clinic: Option<(&str, Role)>) {
             .await
             .expect("member");
     }
+}
+
+/// An appointment starting this minute, written straight to the store: whatever the hour,
+/// it is on the clinic's Today (the receptionist only books within opening hours, ahead).
+pub async fn appointment_now(app: &TestApp, slug: &str, patient: PatientId, call_id: Option<&str>) {
+    let org = app.org(slug).await;
+    let catalogue = app
+        .state
+        .scheduler
+        .catalogue(&org)
+        .await
+        .expect("catalogue");
+    let start = Utc::now()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("minute");
+    let appointment = Appointment {
+        id: AppointmentId::new_random(),
+        patient,
+        provider: catalogue.providers[0].id,
+        operatory: catalogue.operatories[0].id,
+        appointment_type: catalogue.appointment_types[0].id,
+        start,
+        end: start + chrono::Duration::minutes(30),
+        status: AppointmentStatus::Scheduled,
+        note: None,
+        source: "voice".into(),
+        idempotency_key: None,
+        call_id: call_id.map(str::to_owned),
+        created_at: start,
+        updated_at: start,
+    };
+    let mut tx = app.store.clinic(org.id, TxMode::Write).await.expect("tx");
+    tx.insert_appointment(&appointment).await.expect("insert");
+    tx.commit().await.expect("commit");
 }
