@@ -10,6 +10,7 @@ mod inbox;
 mod login;
 mod patients;
 mod schedule;
+mod setup;
 mod statistics;
 mod today;
 mod transcript;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/inbox/calls/{call_id}/done", post(inbox::call_done))
         .route("/{slug}/activity", get(activity::page))
         .route("/{slug}/statistics", get(statistics::page))
+        .merge(setup::routes())
         .layer(axum::middleware::map_response(no_store))
 }
 
