@@ -15,13 +15,15 @@ pub struct Field {
     /// The input's name: its place in the clinic file.
     pub name: String,
     pub value: String,
-    /// "text", "number", "area", "check", "select" or "hidden".
+    /// "text", "number", "area", "check", "select" or "date".
     pub kind: &'static str,
     pub checked: bool,
     /// (value, label) for a select.
     pub options: Vec<(String, String)>,
     pub hint: String,
     pub error: Option<String>,
+    /// A hidden input that travels with this one (a row's name before a rename).
+    pub companion: Option<(String, String)>,
 }
 
 impl Field {
@@ -64,8 +66,10 @@ impl Field {
         }
     }
 
-    pub fn hidden(name: &str, value: &str) -> Self {
-        Self::new("hidden", "", name, value)
+    /// Adds a hidden input next to this one.
+    pub fn with_hidden(mut self, name: &str, value: &str) -> Self {
+        self.companion = Some((name.to_owned(), value.to_owned()));
+        self
     }
 
     pub fn hint(mut self, hint: &str) -> Self {

@@ -48,8 +48,8 @@ impl SetupForm for Operatories {
                             if new { "New chair" } else { "Name" },
                             &name("name"),
                             form.get(&name("name")),
-                        ),
-                        Field::hidden(&name("was"), form.get(&name("was"))),
+                        )
+                        .with_hidden(&name("was"), form.get(&name("was"))),
                         Field::check("Hygiene", &name("hygiene"), form.ticked(&name("hygiene"))),
                         Field::check(
                             "In use",

@@ -105,8 +105,8 @@ impl SetupForm for Providers {
                             if new { "New provider" } else { "Name" },
                             &name("name"),
                             form.get(&name("name")),
-                        ),
-                        Field::hidden(&name("was"), form.get(&name("was"))),
+                        )
+                        .with_hidden(&name("was"), form.get(&name("was"))),
                         Field::select("Kind", &name("kind"), form.get(&name("kind")), KINDS),
                         Field::select(
                             "Chair",

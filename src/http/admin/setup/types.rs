@@ -74,8 +74,8 @@ impl SetupForm for Types {
                             if new { "New type" } else { "Name" },
                             &name("name"),
                             form.get(&name("name")),
-                        ),
-                        Field::hidden(&name("was"), form.get(&name("was"))),
+                        )
+                        .with_hidden(&name("was"), form.get(&name("was"))),
                         Field::number("Minutes", &name("minutes"), form.get(&name("minutes"))),
                         Field::text("Pattern", &name("pattern"), form.get(&name("pattern"))),
                         Field::select(
