@@ -7,10 +7,13 @@ mod auth;
 mod calendar;
 mod calls;
 mod inbox;
+mod invite;
+mod keys;
 mod login;
 mod patients;
 mod schedule;
 mod statistics;
+mod team;
 mod today;
 mod transcript;
 mod view;
@@ -56,6 +59,21 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/inbox/calls/{call_id}/done", post(inbox::call_done))
         .route("/{slug}/activity", get(activity::page))
         .route("/{slug}/statistics", get(statistics::page))
+        // The team and the Booking API keys (owners), and accepting an invitation.
+        .route("/{slug}/setup/team", get(team::page))
+        .route("/{slug}/setup/team/invitations", post(team::invite))
+        .route(
+            "/{slug}/setup/team/invitations/{id}/revoke",
+            post(team::revoke_invitation),
+        )
+        .route(
+            "/{slug}/setup/team/members/{id}/role",
+            post(team::change_role),
+        )
+        .route("/{slug}/setup/team/members/{id}/remove", post(team::remove))
+        .route("/{slug}/setup/keys", get(keys::page).post(keys::create))
+        .route("/{slug}/setup/keys/{prefix}/revoke", post(keys::revoke))
+        .route("/invite/{token}", get(invite::page).post(invite::accept))
         .layer(axum::middleware::map_response(no_store))
 }
 
