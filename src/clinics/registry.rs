@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::store::{Store, StoreError};
 use crate::tenancy::{
-    OrgId, Organization, Slug, UnknownSlugPolicy, hash_api_key, looks_like_api_key,
+    ApiKeyInfo, NewApiKey, OrgId, Organization, Slug, UnknownSlugPolicy, hash_api_key,
+    looks_like_api_key,
 };
 
 #[derive(Debug, Default)]
@@ -166,6 +167,27 @@ impl OrgRegistry {
             return Ok(None);
         }
         self.store.org_for_api_key(&hash_api_key(key)).await
+    }
+
+    /// A new Booking API key for the clinic; its secret is in the result and nowhere else.
+    pub async fn create_api_key(
+        &self,
+        org: OrgId,
+        label: Option<String>,
+    ) -> Result<NewApiKey, StoreError> {
+        let key = NewApiKey::generate(label);
+        self.store.insert_api_key(org, &key).await?;
+        Ok(key)
+    }
+
+    pub async fn api_keys(&self, org: OrgId) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        self.store.api_keys(org).await
+    }
+
+    /// Revokes the clinic's live key with this prefix (effective at once: keys are looked up
+    /// per request); false when it has none.
+    pub async fn revoke_api_key(&self, org: OrgId, prefix: &str) -> Result<bool, StoreError> {
+        self.store.revoke_api_key(org, prefix).await
     }
 
     pub fn by_slug(&self, raw: &str) -> Option<Arc<Organization>> {

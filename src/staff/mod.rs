@@ -3,6 +3,7 @@
 //! sessions with idle and absolute expiry, and throttled sign-in.
 
 mod model;
+mod team;
 
 use std::time::Duration;
 
@@ -14,6 +15,10 @@ use sha2::{Digest, Sha256};
 pub use model::{
     Email, Membership, Role, StaffAction, StaffError, StaffSession, StaffUser, UserId,
     check_password,
+};
+pub use team::{
+    AcceptError, Acceptance, Accepting, Claim, INVITATION_EXPIRY, Invitation, NewInvitation,
+    TeamChange, TeamMember,
 };
 
 use crate::store::{FailureScope, Store, StoreError};
@@ -96,6 +101,21 @@ impl StaffAccounts {
         address: &str,
         now: DateTime<Utc>,
     ) -> Result<SignedIn, SignInError> {
+        let user = self
+            .check_credentials(email, password, address, now)
+            .await?;
+        self.open_session(user, now).await
+    }
+
+    /// The account whose password this is, throttled: failures are counted per account and
+    /// per address.
+    async fn check_credentials(
+        &self,
+        email: &str,
+        password: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StaffUser, SignInError> {
         let since = now - chrono::Duration::from_std(THROTTLE_WINDOW).unwrap_or_default();
         let account_key = email.trim().to_lowercase();
         if self
@@ -137,6 +157,15 @@ impl StaffAccounts {
             tracing::info!("[console] sign-in failed");
             return Err(SignInError::Invalid);
         };
+        Ok(user)
+    }
+
+    /// A new session for an account whose password was checked (or was just chosen).
+    async fn open_session(
+        &self,
+        user: StaffUser,
+        now: DateTime<Utc>,
+    ) -> Result<SignedIn, SignInError> {
         let token = hex(&random_bytes::<32>()?);
         let csrf_token = hex(&random_bytes::<32>()?);
         let expires_at = now + chrono::Duration::from_std(ABSOLUTE_EXPIRY).unwrap_or_default();

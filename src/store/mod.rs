@@ -10,6 +10,7 @@ mod error;
 mod migrate;
 mod orgs;
 mod staff;
+mod team;
 
 use chrono::{DateTime, Utc};
 

@@ -7,11 +7,14 @@ mod auth;
 mod calendar;
 mod calls;
 mod inbox;
+mod invite;
+mod keys;
 mod login;
 mod patients;
 mod schedule;
 mod setup;
 mod statistics;
+mod team;
 mod today;
 mod transcript;
 mod view;
@@ -58,6 +61,21 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/activity", get(activity::page))
         .route("/{slug}/statistics", get(statistics::page))
         .merge(setup::routes())
+        // The team and the Booking API keys (owners), and accepting an invitation.
+        .route("/{slug}/setup/team", get(team::page))
+        .route("/{slug}/setup/team/invitations", post(team::invite))
+        .route(
+            "/{slug}/setup/team/invitations/{id}/revoke",
+            post(team::revoke_invitation),
+        )
+        .route(
+            "/{slug}/setup/team/members/{id}/role",
+            post(team::change_role),
+        )
+        .route("/{slug}/setup/team/members/{id}/remove", post(team::remove))
+        .route("/{slug}/setup/keys", get(keys::page).post(keys::create))
+        .route("/{slug}/setup/keys/{prefix}/revoke", post(keys::revoke))
+        .route("/invite/{token}", get(invite::page).post(invite::accept))
         .layer(axum::middleware::map_response(no_store))
 }
 
