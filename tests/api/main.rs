@@ -13,6 +13,7 @@ mod browser;
 mod caller_phrasings;
 mod cli;
 mod console;
+mod console_lab;
 mod console_pages;
 mod conversations;
 mod conversations_generated;

@@ -7,6 +7,8 @@ mod auth;
 mod calendar;
 mod calls;
 mod inbox;
+mod lab;
+mod lab_bookings;
 mod login;
 mod patients;
 mod schedule;
@@ -56,6 +58,17 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/inbox/calls/{call_id}/done", post(inbox::call_done))
         .route("/{slug}/activity", get(activity::page))
         .route("/{slug}/statistics", get(statistics::page))
+        // The test lab.
+        .route("/assets/lab.js", get(lab::script))
+        .route("/{slug}/lab", get(lab::page))
+        .route("/{slug}/lab/calls", post(lab::start))
+        .route("/{slug}/lab/calls/{call_id}", get(lab_bookings::activity))
+        .route("/{slug}/lab/calls/{call_id}/end", post(lab::end))
+        .route("/{slug}/lab/bookings", get(lab_bookings::recent))
+        .route(
+            "/{slug}/lab/appointments/{id}/undo",
+            post(lab_bookings::undo),
+        )
         .layer(axum::middleware::map_response(no_store))
 }
 
