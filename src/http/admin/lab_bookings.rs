@@ -147,7 +147,7 @@ pub async fn activity(
         .map(|t| ToolLine {
             name: t.name,
             arguments: t.arguments,
-            result: t.result,
+            result: shortened(&t.result),
             ok: t.successful,
         })
         .collect();
@@ -162,6 +162,17 @@ pub async fn activity(
         bookings: rows(bookings, &staff),
         changes,
     }))
+}
+
+/// A tool's result as the side panel shows it; the call's page has it whole.
+fn shortened(result: &str) -> String {
+    const MOST: usize = 240;
+    if result.chars().count() <= MOST {
+        return result.to_owned();
+    }
+    let mut short: String = result.chars().take(MOST).collect();
+    short.push('…');
+    short
 }
 
 /// A move or cancellation a tool reported done, in words; bookings are listed apart.
