@@ -126,10 +126,11 @@ pub async fn end(
         // Never connected: nothing to end.
         return Ok(axum::http::StatusCode::NO_CONTENT.into_response());
     };
-    let reason = match form.reason.as_deref() {
-        Some(r @ ("user_hangup" | "agent_hangup" | "call_transfer")) => r,
-        _ => "user_hangup",
-    };
+    let reason = form
+        .reason
+        .as_deref()
+        .filter(|r| ["user_hangup", "agent_hangup", "call_transfer"].contains(r))
+        .unwrap_or("user_hangup");
     let utterances = utterances(form.transcript.as_deref().unwrap_or("[]"))?;
     let text: String = utterances
         .iter()
