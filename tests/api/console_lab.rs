@@ -67,15 +67,17 @@ async fn lab_actions(app: &TestApp, slug: &str, action: &str) -> usize {
 
 /// A call as Retell places it, from `from`: greeting, one question, hang up.
 async fn place_call(app: &TestApp, path: &str, from: &str) {
+    ask(app, path, from, "hi, do you take Delta Dental insurance?").await;
+}
+
+async fn ask(app: &TestApp, path: &str, from: &str, words: &str) {
     let mut options = CallOptions::default();
     options.call.from_number = Some(from.into());
     let mut call = CallClient::connect(&app.ws(path), options)
         .await
         .expect("connect");
     call.greeting(TIMEOUT).await.expect("greeting");
-    call.say("hi, do you take Delta Dental insurance?", TIMEOUT)
-        .await
-        .expect("answer");
+    call.say(words, TIMEOUT).await.expect("answer");
     call.hang_up().await;
 }
 
@@ -195,13 +197,17 @@ async fn a_lab_call_is_a_test_in_the_records_and_left_out_of_the_statistics() {
     let started = start(&mut owner, "demo").await;
     let lab_id = started["call_id"].as_str().expect("id").to_owned();
 
-    place_call(
+    // Both ask for a person: only the real call waits in the inbox.
+    let person = "Can I speak to a real person please?";
+    let lab_path = started["websocket"].as_str().expect("path");
+    ask(&app, lab_path, "+15550100000", person).await;
+    ask(
         &app,
-        started["websocket"].as_str().expect("path"),
-        "+15550100000",
+        "/llm-websocket/demo/real-call-0001",
+        "+15552017000",
+        person,
     )
     .await;
-    place_call(&app, "/llm-websocket/demo/real-call-0001", "+15552017000").await;
 
     let org = app.org("demo").await;
     let from = Utc::now().timestamp_millis() - 3_600_000;
@@ -236,6 +242,24 @@ async fn a_lab_call_is_a_test_in_the_records_and_left_out_of_the_statistics() {
     assert!(page.body.contains("badge test"), "{}", page.body);
     let real = owner.get("/admin/demo/calls/real-call-0001").await;
     assert!(!real.body.contains("badge test"));
+
+    // Listed once it has ended (the server sees the hang-up a moment later).
+    let mut inbox = owner.get("/admin/demo/inbox").await;
+    for _ in 0..50 {
+        if inbox.body.contains("real-call-0001") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        inbox = owner.get("/admin/demo/inbox").await;
+    }
+    assert!(
+        inbox
+            .body
+            .contains("/admin/demo/inbox/calls/real-call-0001/done"),
+        "{}",
+        inbox.body
+    );
+    assert!(!inbox.body.contains(&lab_id), "{}", inbox.body);
 
     // The statistics count the real call only, and say what they left out.
     let stats = owner.get("/admin/demo/statistics?days=7").await;
