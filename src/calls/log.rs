@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{CallDetail, CallEvent, CallMetadata, CallSummary, ToolCallRecord};
+use super::model::{
+    CallDetail, CallEvent, CallMetadata, CallRecord, CallSummary, LabBooking, LabCall,
+    ToolCallRecord,
+};
 use crate::store::{Store, StoreError};
 use crate::tenancy::OrgId;
 
@@ -143,5 +146,53 @@ impl CallLog {
         self.store
             .purge_transcripts(org, before.timestamp_millis())
             .await
+    }
+
+    /// Registers `call_id` (made by the console, unguessable) as a test lab call of the
+    /// clinic, started by `user`: only this marks a call as a test, so no caller can.
+    pub async fn register_lab_call(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        user: uuid::Uuid,
+    ) -> Result<(), StoreError> {
+        self.store
+            .record_lab_call(org, call_id, user, Utc::now())
+            .await
+    }
+
+    pub async fn lab_call(&self, org: OrgId, call_id: &str) -> Result<Option<LabCall>, StoreError> {
+        self.store.lab_call(org, call_id).await
+    }
+
+    pub async fn lab_call_bookings(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<Vec<LabBooking>, StoreError> {
+        self.store.lab_call_bookings(org, call_id).await
+    }
+
+    pub async fn recent_lab_bookings(
+        &self,
+        org: OrgId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<LabBooking>, StoreError> {
+        self.store.recent_lab_bookings(org, since, limit).await
+    }
+
+    /// Files the end of a lab call (no webhook comes for one) under the clinic.
+    pub async fn file_lab_end(&self, org: OrgId, event: &CallEvent) -> Result<(), StoreError> {
+        self.store.apply_call_event(org, event).await
+    }
+
+    /// The call's connections to our WebSocket, with what its call details said.
+    pub async fn connection(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<Option<CallRecord>, StoreError> {
+        self.store.call_record(org, call_id).await
     }
 }

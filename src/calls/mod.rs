@@ -7,5 +7,6 @@ pub mod model;
 
 pub use log::{CallLog, Filed, Signer};
 pub use model::{
-    CallDetail, CallEvent, CallFacts, CallMetadata, CallRecord, CallSummary, ToolCallRecord,
+    CallDetail, CallEvent, CallFacts, CallMetadata, CallRecord, CallSummary, LabBooking, LabCall,
+    ToolCallRecord,
 };

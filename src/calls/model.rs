@@ -101,6 +101,9 @@ pub struct CallSummary {
     pub duration_ms: Option<i64>,
     pub disconnection_reason: Option<String>,
     pub events: Vec<String>,
+    /// Started from the web console's test lab (only ever set there, never by Retell).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -161,6 +164,8 @@ pub struct CallFacts {
     pub message: bool,
     /// Retell's latency figures, as sent.
     pub latency: Option<Value>,
+    /// A test lab call: the statistics count it apart.
+    pub test: bool,
 }
 
 impl CallFacts {
@@ -180,4 +185,24 @@ impl CallFacts {
             "nothing"
         }
     }
+}
+
+/// A call started from the web console's test lab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabCall {
+    pub call_id: String,
+    /// Who started it (None once that account is removed).
+    pub started_by: Option<uuid::Uuid>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An appointment a test lab call made, as the lab lists it for undoing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabBooking {
+    pub appointment_id: crate::booking::AppointmentId,
+    pub call_id: String,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub status: crate::booking::AppointmentStatus,
+    pub patient: String,
+    pub appointment_type: String,
 }

@@ -16,7 +16,9 @@ macro_rules! select_record {
         concat!(
             "SELECT call_id, agent_id, direction, from_number, to_number, call_status, start_ms,
                     end_ms, duration_ms, disconnection_reason, events, transcript, transcript_object,
-                    transcript_with_tool_calls, call_analysis, latency, transfer, recording_url
+                    transcript_with_tool_calls, call_analysis, latency, transfer, recording_url,
+                    EXISTS (SELECT 1 FROM lab_calls l WHERE l.org_id = call_records.org_id
+                            AND l.call_id = call_records.call_id) AS test
              FROM call_records WHERE org_id = $1 ",
             $tail
         )
@@ -57,6 +59,7 @@ record! {
         latency: Option<String>,
         transfer: Option<String>,
         recording_url: Option<String>,
+        test: bool,
     }
 }
 
@@ -74,6 +77,7 @@ impl RecordRow {
             duration_ms: self.duration_ms,
             disconnection_reason: self.disconnection_reason.clone(),
             events: events_column(self.events.clone()),
+            test: self.test,
         }
     }
 }
@@ -385,6 +389,7 @@ impl Store {
                 moved: bool,
                 cancelled: bool,
                 transfer_asked: bool,
+                test: bool,
             }
         }
         let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
@@ -404,7 +409,9 @@ impl Store {
                                   AND t.result LIKE '%\"cancelled\":true%') AS cancelled,
                         EXISTS (SELECT 1 FROM call_tool_calls t
                                 WHERE t.org_id = c.org_id AND t.call_id = c.call_id AND t.successful
-                                  AND t.name = 'transfer_to_front_desk') AS transfer_asked
+                                  AND t.name = 'transfer_to_front_desk') AS transfer_asked,
+                        EXISTS (SELECT 1 FROM lab_calls l
+                                WHERE l.org_id = c.org_id AND l.call_id = c.call_id) AS test
                      FROM call_records c
                      WHERE c.org_id = $1 AND c.start_ms >= $2 AND c.start_ms < $3",
                 )
@@ -428,6 +435,7 @@ impl Store {
                     latency: row.latency.and_then(|l| serde_json::from_str(&l).ok()),
                     booked: row.booked,
                     message: row.message,
+                    test: row.test,
                 })
             })
             .collect())

@@ -35,6 +35,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     8 "0008" "call_follow_ups",
     9 "0009" "call_recordings",
     10 "0010" "staff_invitations",
+    11 "0011" "lab_calls",
     12 "0012" "clinic_fallback_model",
 );
 
@@ -48,6 +49,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     7 "0007" "call_follow_ups",
     8 "0008" "call_recordings",
     9 "0009" "staff_invitations",
+    10 "0010" "lab_calls",
     11 "0011" "clinic_fallback_model",
 );
 

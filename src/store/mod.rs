@@ -7,6 +7,7 @@ mod clinic;
 mod columns;
 mod db;
 mod error;
+mod lab;
 mod migrate;
 mod orgs;
 mod staff;

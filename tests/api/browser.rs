@@ -521,7 +521,7 @@ async fn an_appointment_is_moved_in_the_calendar_and_a_clash_shows_the_nearest_f
 
 /// A clinic whose clock reads about 9 AM now, open every day from 6 AM to 10 PM with no lead
 /// time: whenever the test runs, the receptionist can book later today.
-fn clinic_open_now() -> String {
+pub fn clinic_open_now() -> String {
     use chrono::Timelike;
     let hour = Utc::now().hour() as i32;
     let offset = (9 - hour + 12).rem_euclid(24) - 12;

@@ -21,6 +21,8 @@ pub struct CallRow {
     pub time: String,
     pub duration: String,
     pub outcome: String,
+    /// A test lab call.
+    pub test: bool,
 }
 
 #[derive(Template)]
@@ -72,6 +74,7 @@ pub async fn list(
                 .map(|t| clock(t, zone))
                 .unwrap_or_default(),
             duration: duration(call.duration_ms),
+            test: call.test,
             call_id: call.call_id,
         })
         .collect();
@@ -107,6 +110,7 @@ struct CallPage {
     latency: Vec<(String, String)>,
     appointments: Vec<String>,
     recording: Option<String>,
+    test: bool,
 }
 
 pub async fn detail(
@@ -155,6 +159,7 @@ pub async fn detail(
         latency,
         appointments: call.appointments.clone(),
         recording: call.recording_url.clone(),
+        test: call.summary.test,
     }))
 }
 

@@ -9,6 +9,8 @@ mod calls;
 mod inbox;
 mod invite;
 mod keys;
+mod lab;
+mod lab_bookings;
 mod login;
 mod patients;
 mod schedule;
@@ -76,6 +78,17 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/setup/keys", get(keys::page).post(keys::create))
         .route("/{slug}/setup/keys/{prefix}/revoke", post(keys::revoke))
         .route("/invite/{token}", get(invite::page).post(invite::accept))
+        // The test lab.
+        .route("/assets/lab.js", get(lab::script))
+        .route("/{slug}/lab", get(lab::page))
+        .route("/{slug}/lab/calls", post(lab::start))
+        .route("/{slug}/lab/calls/{call_id}", get(lab_bookings::activity))
+        .route("/{slug}/lab/calls/{call_id}/end", post(lab::end))
+        .route("/{slug}/lab/bookings", get(lab_bookings::recent))
+        .route(
+            "/{slug}/lab/appointments/{id}/undo",
+            post(lab_bookings::undo),
+        )
         .layer(axum::middleware::map_response(no_store))
 }
 

@@ -33,6 +33,8 @@ pub struct Figures {
     /// The median of each call's end-to-end p50 latency, in milliseconds.
     pub latency_ms: Option<i64>,
     pub per_day: Vec<(NaiveDate, usize)>,
+    /// Test lab calls: counted apart, in none of the figures above.
+    pub tests: usize,
 }
 
 impl Figures {
@@ -64,6 +66,10 @@ pub fn figures(
     let mut latencies = Vec::new();
     let mut figures = Figures::default();
     for call in facts {
+        if call.test {
+            figures.tests += 1;
+            continue;
+        }
         let Some(start) = DateTime::<Utc>::from_timestamp_millis(call.start_ms) else {
             continue;
         };
@@ -217,6 +223,7 @@ mod tests {
             booked,
             message: !booked,
             latency: p50.map(|p| serde_json::json!({"e2e": {"p50": p}})),
+            test: false,
         }
     }
 
@@ -243,6 +250,11 @@ mod tests {
             call(at(16, 59), false, true, Some(1200.0)),
             // 11 PM in New York is the next day in UTC, but still Monday here, after hours.
             call(at(23, 0), false, false, None),
+            // A test lab call: counted apart, in no figure.
+            CallFacts {
+                test: true,
+                ..call(at(10, 0), true, true, Some(5000.0))
+            },
         ];
         let f = figures(&facts, monday, monday + Duration::days(1), zone, &hours);
         assert_eq!(f.calls, 3);
@@ -256,6 +268,7 @@ mod tests {
         );
         assert_eq!(f.average_duration_secs, Some(90));
         assert_eq!(f.latency_ms, Some(1200));
+        assert_eq!(f.tests, 1);
         assert_eq!(f.percent(&f.booked), "33%");
         let svg = calls_chart(&f.per_day).expect("chart");
         assert!(svg.starts_with("<svg") && svg.contains("<rect"), "{svg}");

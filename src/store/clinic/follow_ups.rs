@@ -26,7 +26,8 @@ record! {
 impl ClinicTx {
     /// Calls started since `since_ms` that asked for a transfer or looked for slots and that
     /// staff have not marked done, newest first, with why each wants a person (calls that
-    /// turn out not to are left out, so fewer than `limit` may come back).
+    /// turn out not to are left out, so fewer than `limit` may come back). Test lab calls
+    /// ask nobody to call back.
     pub async fn calls_to_follow_up(
         &mut self,
         since_ms: i64,
@@ -58,6 +59,8 @@ impl ClinicTx {
                      WHERE r.org_id = $1 AND COALESCE(r.start_ms, 0) >= $2
                        AND NOT EXISTS (SELECT 1 FROM call_follow_ups f WHERE f.org_id = r.org_id
                            AND f.call_id = r.call_id)
+                       AND NOT EXISTS (SELECT 1 FROM lab_calls l WHERE l.org_id = r.org_id
+                           AND l.call_id = r.call_id)
                        AND (r.transfer IS NOT NULL OR (',' || r.events) LIKE '%,transfer%'
                             OR EXISTS (SELECT 1 FROM call_tool_calls t WHERE t.org_id = r.org_id
                                 AND t.call_id = r.call_id AND t.name IN

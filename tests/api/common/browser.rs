@@ -237,6 +237,8 @@ impl Browser {
             "browserName": "chrome",
             "pageLoadStrategy": "normal",
             "goog:chromeOptions": { "binary": chromium, "args": args },
+            // Kept for `console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
         });
         let Value::Object(capabilities) = capabilities else {
             unreachable!("an object")
@@ -458,6 +460,36 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// What the page's scripts logged as errors (uncaught exceptions, failed loads) since the
+    /// last call, from Chromium's console log as chromedriver keeps it.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let Ok(Some(session)) = self.client().session_id().await else {
+            return vec!["(no session id)".into()];
+        };
+        let url = format!("{}/session/{session}/se/log", self.driver.url());
+        let entries: Value = match reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/json")
+            .body(json!({"type": "browser"}).to_string())
+            .send()
+            .await
+        {
+            Ok(response) => serde_json::from_str(&response.text().await.unwrap_or_default())
+                .unwrap_or(Value::Null),
+            Err(err) => return vec![format!("(no log: {err})")],
+        };
+        entries["value"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == json!("SEVERE"))
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![format!("(unexpected log answer: {entries})")])
     }
 
     /// Saves the page as it is; `message` with where to look, for a failing test's panic.
