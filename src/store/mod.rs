@@ -9,6 +9,7 @@ mod db;
 mod error;
 mod migrate;
 mod orgs;
+mod readiness;
 mod staff;
 
 use chrono::{DateTime, Utc};
