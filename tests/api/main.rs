@@ -14,6 +14,7 @@ mod caller_phrasings;
 mod cli;
 mod console;
 mod console_pages;
+mod console_readiness;
 mod conversations;
 mod conversations_generated;
 mod fault;
