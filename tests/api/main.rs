@@ -10,6 +10,7 @@ mod corpus;
 mod adversarial;
 mod booking_api;
 mod browser;
+mod browser_readiness;
 mod caller_phrasings;
 mod cli;
 mod console;
