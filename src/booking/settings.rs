@@ -17,6 +17,8 @@ pub struct ClinicSettings {
     /// LLM agent overrides: model server, model, and the environment variable holding the key.
     pub llm_base_url: Option<String>,
     pub llm_model: Option<String>,
+    /// Tried when the model is slow or failing; `None`: the server's fallback model.
+    pub llm_fallback_model: Option<String>,
     pub llm_api_key_env: Option<String>,
     /// The clinic's own wording for what the receptionist says often.
     pub phrases: Phrases,

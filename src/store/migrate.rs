@@ -34,6 +34,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     7 "0007" "staff_console",
     8 "0008" "call_follow_ups",
     9 "0009" "call_recordings",
+    12 "0012" "clinic_fallback_model",
 );
 
 pub const POSTGRES: &[Migration] = migrations!("postgres":
@@ -45,6 +46,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     6 "0006" "staff_console",
     7 "0007" "call_follow_ups",
     8 "0008" "call_recordings",
+    11 "0011" "clinic_fallback_model",
 );
 
 pub fn latest(migrations: &[Migration]) -> i64 {

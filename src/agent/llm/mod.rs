@@ -85,10 +85,10 @@ impl LlmAgent {
                 .clone()
                 .unwrap_or_else(|| self.defaults.endpoint.model.clone()),
         };
-        let fallback = self
-            .defaults
-            .fallback_model
+        let fallback = clinic
+            .llm_fallback_model
             .clone()
+            .or_else(|| self.defaults.fallback_model.clone())
             .map(|model| LlmEndpoint {
                 model,
                 ..primary.clone()

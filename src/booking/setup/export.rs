@@ -11,11 +11,17 @@ use super::file::{
 };
 use super::validate::{format_hours, weekday_name};
 use crate::booking::{OperatoryId, ProviderId};
-use crate::store::{Store, TxMode};
+use crate::store::{ClinicTx, Store, TxMode};
 use crate::tenancy::Organization;
 
 pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, SetupError> {
     let mut tx = store.clinic(org.id, TxMode::Read).await?;
+    read(&mut tx).await
+}
+
+/// The clinic's setup as the transaction sees it.
+pub(super) async fn read(tx: &mut ClinicTx) -> Result<ClinicFile, SetupError> {
+    let profile = tx.profile().await?;
     let settings = tx.settings().await?;
     let operatories = tx.operatories().await?;
     let providers = tx.providers().await?;
@@ -77,10 +83,10 @@ pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, Set
         })
         .collect();
     Ok(ClinicFile {
-        name: org.name.clone(),
-        time_zone: org.time_zone.name().to_owned(),
-        greeting: org.greeting.clone(),
-        instructions: org.instructions.clone(),
+        name: profile.name,
+        time_zone: profile.time_zone.name().to_owned(),
+        greeting: profile.greeting,
+        instructions: profile.instructions,
         settings: SettingsSection {
             address: settings.address,
             phone: settings.phone.map(String::from),
@@ -92,6 +98,7 @@ pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, Set
             agent: settings.agent,
             llm_base_url: settings.llm_base_url,
             llm_model: settings.llm_model,
+            llm_fallback_model: settings.llm_fallback_model,
             llm_api_key_env: settings.llm_api_key_env,
             transcript_retention_days: settings.transcript_retention_days,
             languages: settings.languages,

@@ -56,6 +56,9 @@ pub struct SettingsSection {
     pub llm_base_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm_model: Option<String>,
+    /// Tried when the model is slow or failing; absent: the server's `llm_fallback_model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_fallback_model: Option<String>,
     /// The name of the environment variable that holds this clinic's model API key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm_api_key_env: Option<String>,
@@ -81,6 +84,7 @@ impl Default for SettingsSection {
             agent: None,
             llm_base_url: None,
             llm_model: None,
+            llm_fallback_model: None,
             llm_api_key_env: None,
             transcript_retention_days: None,
             languages: Vec::new(),

@@ -3,13 +3,14 @@
 use std::collections::{HashMap, HashSet};
 
 use super::SetupError;
+use super::export::read;
 use super::file::ClinicFile;
-use super::validate::{text, validate};
+use super::validate::{Validated, text, validate};
 use crate::booking::{
     AppointmentType, AppointmentTypeId, Operatory, OperatoryId, Provider, ProviderId,
     ScheduleException, WeeklyBlock,
 };
-use crate::store::{Store, TxMode};
+use crate::store::{ClinicTx, Store, TxMode};
 use crate::tenancy::Organization;
 
 /// What an import did, for the CLI to report.
@@ -21,6 +22,33 @@ pub struct ImportSummary {
     pub deactivated: usize,
 }
 
+/// Rows renamed by a console form, new name to old: the row keeps its id (and so its
+/// appointments and schedules) under the new name instead of being replaced by a new one.
+#[derive(Debug, Clone, Default)]
+pub struct Renames {
+    pub operatories: HashMap<String, String>,
+    pub providers: HashMap<String, String>,
+    pub appointment_types: HashMap<String, String>,
+}
+
+/// The id a file's row takes: the row of that name, else the row it was renamed from, else new.
+fn matched<Id: Copy>(
+    existing: &HashMap<&str, Id>,
+    renamed_from: &HashMap<String, String>,
+    name: &str,
+    new: impl FnOnce() -> Id,
+) -> Id {
+    existing
+        .get(name)
+        .or_else(|| {
+            renamed_from
+                .get(name)
+                .and_then(|old| existing.get(old.as_str()))
+        })
+        .copied()
+        .unwrap_or_else(new)
+}
+
 pub async fn import(
     store: &Store,
     org: &Organization,
@@ -28,18 +56,49 @@ pub async fn import(
 ) -> Result<ImportSummary, SetupError> {
     let valid = validate(file)?;
     let mut tx = store.clinic(org.id, TxMode::Write).await?;
+    let summary = write(&mut tx, &valid, &Renames::default()).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Changes part of a clinic's setup: reads its file, lets `change` edit it, validates the
+/// whole result and writes it, all in one transaction, so two people editing different
+/// parts at once cannot undo each other's change. Returns the file as written.
+pub async fn edit(
+    store: &Store,
+    org: &Organization,
+    renames: &Renames,
+    change: impl FnOnce(&mut ClinicFile) -> Result<(), SetupError>,
+) -> Result<ClinicFile, SetupError> {
+    let mut tx = store.clinic(org.id, TxMode::Write).await?;
+    let mut file = read(&mut tx).await?;
+    change(&mut file)?;
+    let valid = validate(&file)?;
+    write(&mut tx, &valid, renames).await?;
+    tx.commit().await?;
+    Ok(file)
+}
+
+async fn write(
+    tx: &mut ClinicTx,
+    valid: &Validated,
+    renames: &Renames,
+) -> Result<ImportSummary, SetupError> {
     let mut summary = ImportSummary::default();
 
-    // Rows are read once: matched by name, and those the file leaves out are deactivated.
+    // Rows are read once: matched by name (or the name they were renamed from); those the
+    // file no longer uses are deactivated, never deleted, since appointments refer to them.
     let before = tx.operatories().await?;
     let existing: HashMap<&str, OperatoryId> =
         before.iter().map(|o| (o.name.as_str(), o.id)).collect();
     let mut operatory_ids = HashMap::new();
     for (order, entry) in valid.operatories.iter().enumerate() {
-        let id = existing
-            .get(entry.name.as_str())
-            .copied()
-            .unwrap_or_else(OperatoryId::new_random);
+        let id = matched(
+            &existing,
+            &renames.operatories,
+            &entry.name,
+            OperatoryId::new_random,
+        );
         operatory_ids.insert(entry.name.clone(), id);
         tx.save_operatory(&Operatory {
             id,
@@ -51,9 +110,10 @@ pub async fn import(
         .await?;
         summary.operatories += 1;
     }
+    let used: HashSet<OperatoryId> = operatory_ids.values().copied().collect();
     for stale in before
         .into_iter()
-        .filter(|o| o.active && !operatory_ids.contains_key(&o.name))
+        .filter(|o| o.active && !used.contains(&o.id))
     {
         tx.save_operatory(&Operatory {
             active: false,
@@ -69,10 +129,12 @@ pub async fn import(
     let mut provider_ids = HashMap::new();
     let mut weekly = Vec::new();
     for (entry, blocks) in &valid.providers {
-        let id = existing
-            .get(entry.name.as_str())
-            .copied()
-            .unwrap_or_else(ProviderId::new_random);
+        let id = matched(
+            &existing,
+            &renames.providers,
+            &entry.name,
+            ProviderId::new_random,
+        );
         provider_ids.insert(entry.name.clone(), id);
         tx.save_provider(&Provider {
             id,
@@ -93,9 +155,10 @@ pub async fn import(
             });
         }
     }
+    let used: HashSet<ProviderId> = provider_ids.values().copied().collect();
     for stale in before
         .into_iter()
-        .filter(|p| p.active && !provider_ids.contains_key(&p.name))
+        .filter(|p| p.active && !used.contains(&p.id))
     {
         tx.save_provider(&Provider {
             active: false,
@@ -108,14 +171,17 @@ pub async fn import(
     let before = tx.appointment_types().await?;
     let existing: HashMap<&str, AppointmentTypeId> =
         before.iter().map(|t| (t.name.as_str(), t.id)).collect();
-    let mut type_names = HashSet::new();
+    let mut used = HashSet::new();
     for (entry, minutes, pattern) in &valid.types {
-        type_names.insert(entry.name.clone());
+        let id = matched(
+            &existing,
+            &renames.appointment_types,
+            &entry.name,
+            AppointmentTypeId::new_random,
+        );
+        used.insert(id);
         tx.save_appointment_type(&AppointmentType {
-            id: existing
-                .get(entry.name.as_str())
-                .copied()
-                .unwrap_or_else(AppointmentTypeId::new_random),
+            id,
             name: entry.name.clone(),
             duration: *minutes,
             provider_kind: entry.provider_kind,
@@ -127,7 +193,7 @@ pub async fn import(
     }
     for stale in before
         .into_iter()
-        .filter(|t| t.active && !type_names.contains(&t.name))
+        .filter(|t| t.active && !used.contains(&t.id))
     {
         tx.save_appointment_type(&AppointmentType {
             active: false,
@@ -159,6 +225,5 @@ pub async fn import(
         .await?;
     tx.save_settings(&valid.settings).await?;
     tx.save_profile(&valid.profile).await?;
-    tx.commit().await?;
     Ok(summary)
 }

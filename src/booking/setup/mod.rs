@@ -13,7 +13,7 @@ pub use file::{
     ClinicFile, ExceptionEntry, OperatoryEntry, ProviderEntry, ScheduleEntry, SettingsSection,
     TypeEntry,
 };
-pub use import::{ImportSummary, import};
+pub use import::{ImportSummary, Renames, edit, import};
 pub use validate::{check, parse_hours, weekday_from_name};
 
 use crate::store::StoreError;
@@ -23,16 +23,22 @@ pub const DEMO_CLINIC: &str = include_str!("../../../examples/clinics/demo.toml"
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("{0}")]
-    Invalid(String),
+    /// `place` is the field's path in the clinic file (`office_hours.monday`,
+    /// `providers[1].schedule[0].hours`): the CLI prints it, the console puts the message
+    /// next to that field.
+    #[error("{place}: {message}")]
+    Invalid { place: String, message: String },
     #[error("clinic file: {0}")]
     Parse(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-fn invalid(message: impl Into<String>) -> SetupError {
-    SetupError::Invalid(message.into())
+fn invalid(place: impl Into<String>, message: impl Into<String>) -> SetupError {
+    SetupError::Invalid {
+        place: place.into(),
+        message: message.into(),
+    }
 }
 
 #[cfg(test)]
@@ -52,7 +58,7 @@ mod tests {
         assert!(ok.is_ok(), "{ok:?}");
         for bad in [r#"["spanish"]"#, r#"["e"]"#, r#"["es-MX"]"#, r#"[""]"#] {
             assert!(
-                matches!(with_languages(bad), Err(SetupError::Invalid(m)) if m.contains("settings.languages")),
+                matches!(with_languages(bad), Err(SetupError::Invalid { place, .. }) if place == "settings.languages"),
                 "{bad}"
             );
         }

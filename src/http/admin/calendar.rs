@@ -48,6 +48,10 @@ struct CalendarPage {
     notice: Option<String>,
     problem: Option<String>,
     nearest: Vec<String>,
+    /// The free-times finder: what was asked, and the answer (None: not asked).
+    free_type: String,
+    free_provider: String,
+    free: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -56,6 +60,49 @@ pub struct CalendarQuery {
     view: Option<String>,
     patient: Option<String>,
     done: Option<String>,
+    /// Find the day's free times for this appointment type (and provider, if given).
+    free_type: Option<String>,
+    free_provider: Option<String>,
+}
+
+/// The day's free start times for a type, as the receptionist and the Booking API would
+/// offer them, each with the provider.
+async fn free_times(
+    state: &AppState,
+    org: &Organization,
+    catalogue: &Catalogue,
+    day: NaiveDate,
+    kind: &str,
+    provider: &str,
+) -> Result<Vec<String>, AdminError> {
+    let bad = |e: &dyn std::fmt::Display| AdminError::BadRequest(e.to_string());
+    let kind: AppointmentTypeId = kind.parse().map_err(|e| bad(&e))?;
+    let provider: Option<ProviderId> = Some(provider)
+        .filter(|p| !p.is_empty())
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| bad(&e))?;
+    let search = SlotSearch {
+        appointment_type: kind,
+        from: day,
+        to: day,
+        provider,
+        patient: None,
+        limit: Some(200),
+    };
+    let slots = state.scheduler.open_slots(org, &search, Utc::now()).await?;
+    let zone = org.time_zone.tz();
+    Ok(slots
+        .iter()
+        .map(|slot| {
+            let name = catalogue
+                .providers
+                .iter()
+                .find(|p| p.id == slot.provider)
+                .map_or("", |p| p.name.as_str());
+            format!("{} · {name}", super::view::clock(slot.start, zone))
+        })
+        .collect())
 }
 
 pub async fn page(
@@ -129,6 +176,13 @@ async fn calendar(
         Some(r) => (Some(r.problem), r.nearest),
         None => (None, Vec::new()),
     };
+    let free_type = query.free_type.clone().unwrap_or_default();
+    let free_provider = query.free_provider.clone().unwrap_or_default();
+    let free = if free_type.is_empty() || week {
+        None
+    } else {
+        Some(free_times(state, org, &catalogue, date, &free_type, &free_provider).await?)
+    };
     Ok(CalendarPage {
         frame: Frame::new(staff, "calendar"),
         view: if week { "week" } else { "day" },
@@ -147,6 +201,9 @@ async fn calendar(
         notice,
         problem,
         nearest,
+        free_type,
+        free_provider,
+        free,
     })
 }
 
@@ -223,7 +280,7 @@ pub async fn book(
         date: Some(form.date.clone()),
         view: None,
         patient: Some(form.patient.clone()),
-        done: None,
+        ..CalendarQuery::default()
     };
     match state.scheduler.book(org, request, Utc::now()).await {
         Ok(booked) => {

@@ -13,6 +13,7 @@ mod patients;
 mod readiness;
 mod retell;
 mod schedule;
+mod setup;
 mod statistics;
 mod today;
 mod transcript;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/operator/clinics", post(operator::add))
         .route("/operator/default", post(operator::set_default))
         .route("/operator/remove", post(operator::remove))
+        .merge(setup::routes())
         .layer(axum::middleware::map_response(no_store))
 }
 

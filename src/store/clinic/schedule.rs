@@ -27,6 +27,7 @@ record! {
         agent: Option<String>,
         llm_base_url: Option<String>,
         llm_model: Option<String>,
+        llm_fallback_model: Option<String>,
         llm_api_key_env: Option<String>,
         phrases: Option<String>,
         transcript_retention_days: Option<i64>,
@@ -53,6 +54,7 @@ impl TryFrom<SettingsRow> for ClinicSettings {
                 .transpose()?,
             llm_base_url: row.llm_base_url,
             llm_model: row.llm_model,
+            llm_fallback_model: row.llm_fallback_model,
             llm_api_key_env: row.llm_api_key_env,
             phrases: row
                 .phrases
@@ -157,7 +159,7 @@ impl ClinicTx {
                 sql(
                     "SELECT address, phone, transfer_number, cancellation_policy, lead_minutes,
                             horizon_days, slot_step_minutes, agent, llm_base_url, llm_model,
-                            llm_api_key_env, phrases, transcript_retention_days, languages
+                            llm_fallback_model, llm_api_key_env, phrases, transcript_retention_days, languages
                      FROM org_settings WHERE org_id = $1",
                 )
                 .bind(self.org),

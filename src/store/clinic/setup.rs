@@ -14,6 +14,27 @@ use crate::store::db::sql;
 use crate::store::orgs::bump_generation;
 
 impl ClinicTx {
+    /// The clinic's own row as this transaction sees it (the registry's copy may lag a second).
+    pub async fn profile(&mut self) -> Result<ClinicProfile, StoreError> {
+        let (name, zone, greeting, instructions): (String, String, Option<String>, Option<String>) =
+            self.tx
+                .fetch_one(
+                    sql(
+                        "SELECT name, time_zone, greeting, instructions FROM organizations
+                         WHERE id = $1",
+                    )
+                    .bind(self.org),
+                )
+                .await?;
+        Ok(ClinicProfile {
+            name,
+            time_zone: crate::tenancy::TimeZone::parse(&zone)
+                .map_err(|e| StoreError::Corrupt(format!("clinic time zone: {e}")))?,
+            greeting,
+            instructions,
+        })
+    }
+
     pub async fn save_profile(&mut self, profile: &ClinicProfile) -> Result<(), StoreError> {
         self.tx
             .execute(
@@ -45,8 +66,9 @@ impl ClinicTx {
                     "INSERT INTO org_settings (org_id, address, phone, transfer_number,
                          cancellation_policy, lead_minutes, horizon_days, slot_step_minutes,
                          updated_at, agent, llm_base_url, llm_model, llm_api_key_env, phrases,
-                         transcript_retention_days, languages)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                         transcript_retention_days, languages, llm_fallback_model)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                         $17)
                      ON CONFLICT (org_id) DO UPDATE SET address = excluded.address,
                          phone = excluded.phone, transfer_number = excluded.transfer_number,
                          cancellation_policy = excluded.cancellation_policy,
@@ -57,7 +79,8 @@ impl ClinicTx {
                          llm_base_url = excluded.llm_base_url, llm_model = excluded.llm_model,
                          llm_api_key_env = excluded.llm_api_key_env, phrases = excluded.phrases,
                          transcript_retention_days = excluded.transcript_retention_days,
-                         languages = excluded.languages",
+                         languages = excluded.languages,
+                         llm_fallback_model = excluded.llm_fallback_model",
                 )
                 .bind(self.org)
                 .bind(&s.address)
@@ -74,7 +97,8 @@ impl ClinicTx {
                 .bind(&s.llm_api_key_env)
                 .bind(phrases)
                 .bind(s.transcript_retention_days.map(i64::from))
-                .bind(Some(s.languages.join(",")).filter(|l| !l.is_empty())),
+                .bind(Some(s.languages.join(",")).filter(|l| !l.is_empty()))
+                .bind(&s.llm_fallback_model),
             )
             .await?;
         Ok(())

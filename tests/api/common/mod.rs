@@ -19,6 +19,7 @@ pub mod browser;
 pub mod console;
 pub mod demo;
 pub mod fake_llm;
+pub mod forms;
 pub mod pg;
 
 /// A real server on a random port with its own SQLite file.
