@@ -211,15 +211,7 @@ impl Settings {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("ws://{}", self.listen));
-        let base = base.trim_end_matches('/');
-        let base = if let Some(rest) = base.strip_prefix("https://") {
-            format!("wss://{rest}")
-        } else if let Some(rest) = base.strip_prefix("http://") {
-            format!("ws://{rest}")
-        } else {
-            base.to_owned()
-        };
-        format!("{base}/llm-websocket")
+        websocket_base_of(&base)
     }
 
     pub fn response_timeout(&self) -> Duration {
@@ -243,6 +235,33 @@ impl Settings {
     }
 }
 
+/// `{base}/llm-websocket` for a public base URL, in the WebSocket scheme (http -> ws, https
+/// -> wss).
+pub fn websocket_base_of(public_url: &str) -> String {
+    let base = public_url.trim().trim_end_matches('/');
+    let base = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_owned()
+    };
+    format!("{base}/llm-websocket")
+}
+
+/// Where Retell posts webhooks, for a public base URL given in either scheme.
+pub fn webhook_url_of(public_url: &str) -> String {
+    let base = public_url.trim().trim_end_matches('/');
+    let base = if let Some(rest) = base.strip_prefix("wss://") {
+        format!("https://{rest}")
+    } else if let Some(rest) = base.strip_prefix("ws://") {
+        format!("http://{rest}")
+    } else {
+        base.to_owned()
+    };
+    format!("{base}/api/retell/webhook")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +277,14 @@ mod tests {
         assert_eq!(
             settings.websocket_base(),
             "wss://voice.example.com/llm-websocket"
+        );
+        assert_eq!(
+            webhook_url_of("wss://voice.example.com/"),
+            "https://voice.example.com/api/retell/webhook"
+        );
+        assert_eq!(
+            webhook_url_of("http://10.0.0.2:8080"),
+            "http://10.0.0.2:8080/api/retell/webhook"
         );
     }
 

@@ -7,7 +7,9 @@ use clap::Subcommand;
 use crate::booking::setup::{self, ClinicFile};
 use crate::config::Settings;
 use crate::store::Store;
-use crate::tenancy::{NewApiKey, NewOrganization, OrganizationUpdate, Slug, TimeZone, clinic_name};
+use crate::tenancy::{
+    AgentId, NewApiKey, NewOrganization, OrganizationUpdate, Slug, TimeZone, clinic_name,
+};
 
 #[derive(Subcommand)]
 pub enum OrgCommand {
@@ -209,17 +211,16 @@ pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String>
         OrgCommand::ApiKey(command) => api_key(&store, command).await?,
         OrgCommand::SetAgent { slug, agent_id } => {
             let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
-            let agent = agent_id.trim();
-            if agent.is_empty()
-                || agent.len() > 128
-                || !agent
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                return Err(format!("'{agent}' is not a Retell agent id"));
-            }
-            store.set_agent(org.id, agent).await.map_err(|e| text(&e))?;
-            println!("Retell agent {agent} now belongs to clinic '{}'", org.slug);
+            let agent = AgentId::parse(&agent_id).map_err(|e| text(&e))?;
+            store
+                .set_agent(org.id, agent.as_str())
+                .await
+                .map_err(|e| text(&e))?;
+            println!(
+                "Retell agent {} now belongs to clinic '{}'",
+                agent.as_str(),
+                org.slug
+            );
         }
     }
     Ok(())

@@ -47,12 +47,16 @@ pub struct AppState {
     /// Staff accounts and sessions, for the web console.
     pub staff: crate::staff::StaffAccounts,
     pub console: ConsoleSettings,
+    /// The database, for the console's setup and operators' pages.
+    pub store: crate::store::Store,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ConsoleSettings {
     /// Mark cookies Secure: the server is reached over https (`public_url`).
     pub secure_cookies: bool,
+    /// The server's public base URL, for the URLs a clinic pastes into Retell.
+    pub public_url: Option<String>,
 }
 
 /// How webhooks are verified and what happens to those no clinic claims.
@@ -64,6 +68,18 @@ pub struct WebhookKeys {
     pub unattributed: crate::config::UnattributedPolicy,
     /// Memory that bodies not yet verified may hold at once.
     pub unverified: webhook::UnverifiedBudget,
+}
+
+impl WebhookKeys {
+    /// Whether a webhook for this clinic can be verified: the server's key, or its own.
+    pub fn has_key_for(&self, slug: &str) -> bool {
+        self.server_key.is_some() || self.has_own_key(slug)
+    }
+
+    /// Whether the clinic has its own Retell account's key.
+    pub fn has_own_key(&self, slug: &str) -> bool {
+        self.org_keys.iter().any(|(s, _)| s == slug)
+    }
 }
 
 impl Default for WebhookKeys {

@@ -115,8 +115,13 @@ impl Server {
                 .public_url
                 .as_deref()
                 .is_some_and(|url| url.starts_with("https://") || url.starts_with("wss://")),
+            public_url: settings
+                .public_url
+                .clone()
+                .filter(|url| !url.trim().is_empty()),
         };
         let state = AppState {
+            store: store.clone(),
             staff,
             console,
             webhooks: std::sync::Arc::new(webhooks),

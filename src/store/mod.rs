@@ -10,6 +10,7 @@ mod error;
 mod lab;
 mod migrate;
 mod orgs;
+mod readiness;
 mod staff;
 mod team;
 

@@ -459,4 +459,32 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// The Retell agent ids mapped to the clinic, in order.
+    pub async fn agent_ids(&self, org: OrgId) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
+        let rows: Vec<(String,)> = tx
+            .fetch_all(
+                sql("SELECT key FROM org_routes WHERE kind = 'agent' AND org_id = $1 ORDER BY key")
+                    .bind(org),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(key,)| key).collect())
+    }
+
+    /// Unmaps one of the clinic's agent ids; false when the clinic has no such id (another
+    /// clinic's stays theirs).
+    pub async fn remove_agent(&self, org: OrgId, agent_id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Write).await?;
+        let removed = tx
+            .execute(
+                sql("DELETE FROM org_routes WHERE kind = 'agent' AND key = $1 AND org_id = $2")
+                    .bind(agent_id)
+                    .bind(org),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(removed > 0)
+    }
 }

@@ -1,11 +1,13 @@
 //! Organizations (clinics), their validated identifiers, and how a call's URL finds its clinic.
 
+mod agent_id;
 mod api_key;
 mod org;
 mod policy;
 mod slug;
 mod time_zone;
 
+pub use agent_id::AgentId;
 pub use api_key::{ApiKeyInfo, NewApiKey, hash_api_key, looks_like_api_key};
 pub use org::{NewOrganization, OrgId, Organization, OrganizationUpdate, clinic_name};
 pub use policy::UnknownSlugPolicy;
@@ -24,4 +26,6 @@ pub enum TenancyError {
     InvalidOrgId(String),
     #[error("a clinic name must be 1 to 200 characters")]
     InvalidName,
+    #[error("'{0}' is not a Retell agent id: use 1 to 128 letters, digits, underscores and dashes")]
+    InvalidAgentId(String),
 }

@@ -448,6 +448,22 @@ async fn story(store: Store) {
         store.org_for_agent("agent-story").await.expect("agent"),
         Some(a.id)
     );
+    store.set_agent(a.id, "agent-spare").await.expect("agent");
+    assert_eq!(
+        store.agent_ids(a.id).await.expect("ids"),
+        ["agent-spare", "agent-story"]
+    );
+    assert!(store.agent_ids(b.id).await.expect("ids").is_empty());
+    assert!(
+        !store.remove_agent(b.id, "agent-spare").await.expect("b"),
+        "another clinic's agent id is not b's to remove"
+    );
+    assert!(store.remove_agent(a.id, "agent-spare").await.expect("a"));
+    assert_eq!(
+        store.org_for_agent("agent-spare").await.expect("agent"),
+        None
+    );
+    assert_eq!(store.agent_ids(a.id).await.expect("ids"), ["agent-story"]);
 
     // Removal: a clinic with records needs force; an empty one goes, with its routes.
     assert!(matches!(

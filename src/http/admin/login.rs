@@ -32,6 +32,8 @@ struct ClinicsPage {
     email: String,
     csrf: String,
     clinics: Vec<(String, String)>,
+    /// Operators also get the page of every clinic.
+    operator: bool,
 }
 
 fn secure(state: &AppState) -> bool {
@@ -149,5 +151,6 @@ pub async fn home(State(state): State<AppState>, staff: Result<Staff, AdminError
         email: user.email.to_string(),
         csrf: staff.session.csrf_token.clone(),
         clinics,
+        operator: user.operator,
     })
 }

@@ -12,7 +12,10 @@ mod keys;
 mod lab;
 mod lab_bookings;
 mod login;
+mod operator;
 mod patients;
+mod readiness;
+mod retell;
 mod schedule;
 mod setup;
 mod statistics;
@@ -62,6 +65,18 @@ pub fn routes() -> Router<AppState> {
         .route("/{slug}/inbox/calls/{call_id}/done", post(inbox::call_done))
         .route("/{slug}/activity", get(activity::page))
         .route("/{slug}/statistics", get(statistics::page))
+        // Readiness, the Retell connection and the operators' page.
+        .route("/{slug}/setup", get(readiness::page))
+        .route("/{slug}/setup/retell", get(retell::page))
+        .route("/{slug}/setup/retell/agents", post(retell::add_agent))
+        .route(
+            "/{slug}/setup/retell/agents/remove",
+            post(retell::remove_agent),
+        )
+        .route("/operator", get(operator::page))
+        .route("/operator/clinics", post(operator::add))
+        .route("/operator/default", post(operator::set_default))
+        .route("/operator/remove", post(operator::remove))
         .merge(setup::routes())
         // The team and the Booking API keys (owners), and accepting an invitation.
         .route("/{slug}/setup/team", get(team::page))

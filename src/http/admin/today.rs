@@ -13,6 +13,7 @@ use super::view::{Frame, clock};
 use super::{AdminError, render};
 use crate::booking::day_start;
 use crate::http::AppState;
+use crate::staff::Role;
 
 pub struct LiveCall {
     pub call_id: String,
@@ -24,6 +25,8 @@ pub struct LiveCall {
 struct TodayPage {
     frame: Frame,
     board: Board,
+    /// Setup items not yet done, shown to managers and owners.
+    setup_unmet: usize,
 }
 
 #[derive(Template)]
@@ -44,9 +47,18 @@ pub async fn page(
     staff: ClinicStaff,
 ) -> Result<Response, AdminError> {
     let board = board_for(&state, &staff).await?;
+    let setup_unmet = if staff.role >= Role::Manager {
+        super::readiness::checklist(&state, &staff.org)
+            .await?
+            .unmet()
+            .count()
+    } else {
+        0
+    };
     Ok(render(&TodayPage {
         frame: Frame::new(&staff, "today"),
         board,
+        setup_unmet,
     }))
 }
 

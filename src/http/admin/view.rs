@@ -17,6 +17,8 @@ pub struct Frame {
     pub manager: bool,
     /// Owners also see the record of who did what.
     pub owner: bool,
+    /// Operators also get a link to the page of every clinic.
+    pub operator: bool,
 }
 
 impl Frame {
@@ -29,6 +31,7 @@ impl Frame {
             section,
             manager: staff.role >= crate::staff::Role::Manager,
             owner: staff.role == crate::staff::Role::Owner,
+            operator: staff.staff.session.user.operator,
         }
     }
 }
