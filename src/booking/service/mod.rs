@@ -169,11 +169,6 @@ impl Scheduler {
         Self { store }
     }
 
-    /// The store underneath, for what is not a booking (the console's setup pages).
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     async fn read(&self, org: &Organization) -> Result<ClinicTx, ServiceError> {
         Ok(self.store.clinic(org.id, TxMode::Read).await?)
     }

@@ -192,7 +192,7 @@ pub async fn save(
     renames: &Renames,
     change: impl FnOnce(&mut ClinicFile) -> Result<(), SetupError>,
 ) -> Result<Result<ClinicFile, Problems>, AdminError> {
-    let file = match setup::edit(state.scheduler.store(), &staff.org, renames, change).await {
+    let file = match setup::edit(&state.store, &staff.org, renames, change).await {
         Ok(file) => file,
         Err(SetupError::Invalid { place, message }) => {
             let mut problems = Problems::default();

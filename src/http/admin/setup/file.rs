@@ -76,7 +76,7 @@ pub async fn download(
     staff: ClinicStaff,
 ) -> Result<Response, AdminError> {
     frame(&staff)?;
-    let file = setup::export(state.scheduler.store(), &staff.org)
+    let file = setup::export(&state.store, &staff.org)
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     let toml = file
@@ -152,7 +152,7 @@ pub async fn preview(
         Ok(file) => file,
         Err(problems) => return page_with(&staff, None, problems, Vec::new(), false),
     };
-    let current = setup::export(state.scheduler.store(), &staff.org)
+    let current = setup::export(&state.store, &staff.org)
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     page_with(

@@ -72,7 +72,7 @@ pub struct Shown {
 }
 
 async fn current(state: &AppState, staff: &ClinicStaff) -> Result<ClinicFile, AdminError> {
-    setup::export(state.scheduler.store(), &staff.org)
+    setup::export(&state.store, &staff.org)
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))
 }
