@@ -341,7 +341,7 @@ async fn chairs_are_added_renamed_with_their_schedules_and_retired() {
         &mut browser,
         "operatories",
         "operatories[0].name",
-        "needs a name",
+        "a name is needed",
         |v| set(v, "operatories[0].name", ""),
     )
     .await;

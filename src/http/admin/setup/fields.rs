@@ -128,6 +128,60 @@ impl FormData {
     }
 }
 
+/// A row of a table form (chairs, types, providers) that holds something.
+pub struct NamedRow {
+    pub index: usize,
+    pub name: String,
+}
+
+impl NamedRow {
+    /// The input `field` of this row: `section[index].field`.
+    pub fn field(&self, section: &str, field: &str) -> String {
+        format!("{section}[{}].{field}", self.index)
+    }
+}
+
+/// How many rows a table form draws: its rows, and an empty one to add with unless the form
+/// already ends in a new one.
+pub fn shown_rows(form: &FormData, section: &str) -> (usize, usize) {
+    let rows = form.rows(section);
+    let last_is_new = rows > 0 && form.get(&format!("{section}[{}].was", rows - 1)).is_empty();
+    (rows, if last_is_new { rows } else { rows + 1 })
+}
+
+/// The rows of a table form that hold something. The empty row for adding is skipped (unless
+/// `filled` says it holds more than a name); a row whose name was emptied is a problem, since
+/// rows are retired, not deleted. Renamed rows are listed new name to old.
+pub fn named_rows(
+    form: &FormData,
+    section: &str,
+    retire: &str,
+    problems: &mut Problems,
+    renames: &mut std::collections::HashMap<String, String>,
+    filled: impl Fn(usize) -> bool,
+) -> Vec<NamedRow> {
+    let mut named = Vec::new();
+    for index in 0..form.rows(section) {
+        let row = |field: &str| format!("{section}[{index}].{field}");
+        let (name, was) = (form.get(&row("name")), form.get(&row("was")));
+        if name.is_empty() && was.is_empty() && !filled(index) {
+            continue;
+        }
+        if name.is_empty() {
+            problems.add(&row("name"), format!("a name is needed ({retire})"));
+            continue;
+        }
+        if !was.is_empty() && was != name {
+            renames.insert(name.to_owned(), was.to_owned());
+        }
+        named.push(NamedRow {
+            index,
+            name: name.to_owned(),
+        });
+    }
+    named
+}
+
 /// What is wrong with a submitted form: by the clinic-file place it is about, and the rest.
 #[derive(Debug, Default)]
 pub struct Problems {

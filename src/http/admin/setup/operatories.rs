@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::fields::{Field, FormData, Problems};
+use super::fields::{Field, FormData, Problems, named_rows, shown_rows};
 use super::page::{Layout, SetupForm};
 use crate::booking::setup::{ClinicFile, OperatoryEntry, Renames, SetupError};
 
@@ -31,12 +31,7 @@ impl SetupForm for Operatories {
     }
 
     fn layout(form: &FormData, _: &ClinicFile) -> Layout {
-        let rows = form.rows("operatories");
-        let last_is_new = rows > 0
-            && form
-                .get(&format!("operatories[{}].was", rows - 1))
-                .is_empty();
-        let count = if last_is_new { rows } else { rows + 1 };
+        let (rows, count) = shown_rows(form, "operatories");
         Layout {
             columns: vec!["Name", "Hygiene", "In use"],
             rows: (0..count)
@@ -65,30 +60,23 @@ impl SetupForm for Operatories {
     }
 
     fn parse(form: &FormData, problems: &mut Problems) -> Option<(Self::Section, Renames)> {
-        let mut chairs = Vec::new();
         let mut renames = Renames::default();
-        for i in 0..form.rows("operatories") {
-            let field = |f: &str| format!("operatories[{i}].{f}");
-            let (name, was) = (form.get(&field("name")), form.get(&field("was")));
-            if name.is_empty() && was.is_empty() {
-                continue;
-            }
-            if name.is_empty() {
-                problems.add(
-                    &field("name"),
-                    "a chair needs a name (untick \"In use\" to stop using it)",
-                );
-                continue;
-            }
-            if !was.is_empty() && was != name {
-                renames.operatories.insert(name.to_owned(), was.to_owned());
-            }
-            chairs.push(OperatoryEntry {
-                name: name.to_owned(),
-                hygiene: form.ticked(&field("hygiene")),
-                active: form.ticked(&field("active")),
-            });
-        }
+        let rows = named_rows(
+            form,
+            "operatories",
+            "untick \"In use\" to stop using a chair",
+            problems,
+            &mut renames.operatories,
+            |_| false,
+        );
+        let chairs = rows
+            .iter()
+            .map(|row| OperatoryEntry {
+                name: row.name.clone(),
+                hygiene: form.ticked(&row.field("operatories", "hygiene")),
+                active: form.ticked(&row.field("operatories", "active")),
+            })
+            .collect();
         Some(((chairs, renames.clone()), renames))
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::Weekday;
 
-use super::fields::{Field, FormData, Problems};
+use super::fields::{Field, FormData, Problems, named_rows, shown_rows};
 use super::hours::{WEEKDAYS, day_label};
 use super::page::{Layout, SetupForm};
 use super::types::{KINDS, kind_from_name, kind_name};
@@ -81,9 +81,7 @@ impl SetupForm for Providers {
     }
 
     fn layout(form: &FormData, file: &ClinicFile) -> Layout {
-        let rows = form.rows("providers");
-        let last_is_new = rows > 0 && form.get(&format!("providers[{}].was", rows - 1)).is_empty();
-        let count = if last_is_new { rows } else { rows + 1 };
+        let (rows, count) = shown_rows(form, "providers");
         let mut chairs: Vec<(&str, &str)> = vec![("", "Any chair")];
         chairs.extend(
             file.operatories
@@ -134,25 +132,25 @@ impl SetupForm for Providers {
     }
 
     fn parse(form: &FormData, problems: &mut Problems) -> Option<(Self::Section, Renames)> {
-        let mut providers = Vec::new();
         let mut renames = Renames::default();
-        for i in 0..form.rows("providers") {
-            let field = |f: &str| format!("providers[{i}].{f}");
-            let (name, was) = (form.get(&field("name")), form.get(&field("was")));
-            let any_hours = WEEKDAYS.iter().any(|day| !form.get(&field(day)).is_empty());
-            if name.is_empty() && was.is_empty() && !any_hours {
-                continue;
-            }
-            if name.is_empty() {
-                problems.add(
-                    &field("name"),
-                    "a provider needs a name (untick \"Working\" instead of removing one)",
-                );
-                continue;
-            }
-            if !was.is_empty() && was != name {
-                renames.providers.insert(name.to_owned(), was.to_owned());
-            }
+        // A new row with hours but no name is a mistake to point out, not an empty row.
+        let filled = |i: usize| {
+            WEEKDAYS
+                .iter()
+                .any(|day| !form.get(&format!("providers[{i}].{day}")).is_empty())
+        };
+        let rows = named_rows(
+            form,
+            "providers",
+            "untick \"Working\" when a provider leaves",
+            problems,
+            &mut renames.providers,
+            filled,
+        );
+        let mut providers = Vec::new();
+        for row in rows {
+            let field = |f: &str| row.field("providers", f);
+            let name = row.name.as_str();
             let kind = kind_from_name(form.get(&field("kind"))).unwrap_or(ProviderKind::Dentist);
             let chair = form.optional(&field("operatory"));
             // One schedule entry for each (hours, chair), listing its days in week order.

@@ -1,7 +1,7 @@
 //! Appointment types: a length in minutes or an Open Dental time pattern, and the kind of
 //! provider who sees them. A renamed type keeps its appointments.
 
-use super::fields::{Field, FormData, Problems};
+use super::fields::{Field, FormData, Problems, named_rows, shown_rows};
 use super::page::{Layout, SetupForm};
 use crate::booking::ProviderKind;
 use crate::booking::setup::{ClinicFile, Renames, SetupError, TypeEntry};
@@ -56,12 +56,7 @@ impl SetupForm for Types {
     }
 
     fn layout(form: &FormData, _: &ClinicFile) -> Layout {
-        let rows = form.rows("appointment_types");
-        let last_is_new = rows > 0
-            && form
-                .get(&format!("appointment_types[{}].was", rows - 1))
-                .is_empty();
-        let count = if last_is_new { rows } else { rows + 1 };
+        let (rows, count) = shown_rows(form, "appointment_types");
         let kinds = [("", "Any provider"), KINDS[0], KINDS[1]];
         Layout {
             columns: vec!["Name", "Minutes", "Pattern", "Seen by", "Offered"],
@@ -98,26 +93,18 @@ impl SetupForm for Types {
     }
 
     fn parse(form: &FormData, problems: &mut Problems) -> Option<(Self::Section, Renames)> {
-        let mut types = Vec::new();
         let mut renames = Renames::default();
-        for i in 0..form.rows("appointment_types") {
-            let field = |f: &str| format!("appointment_types[{i}].{f}");
-            let (name, was) = (form.get(&field("name")), form.get(&field("was")));
-            if name.is_empty() && was.is_empty() {
-                continue;
-            }
-            if name.is_empty() {
-                problems.add(
-                    &field("name"),
-                    "a type needs a name (untick \"Offered\" to stop offering it)",
-                );
-                continue;
-            }
-            if !was.is_empty() && was != name {
-                renames
-                    .appointment_types
-                    .insert(name.to_owned(), was.to_owned());
-            }
+        let rows = named_rows(
+            form,
+            "appointment_types",
+            "untick \"Offered\" to stop offering a type",
+            problems,
+            &mut renames.appointment_types,
+            |_| false,
+        );
+        let mut types = Vec::new();
+        for row in rows {
+            let field = |f: &str| row.field("appointment_types", f);
             let minutes = if form.get(&field("minutes")).is_empty() {
                 None
             } else {
@@ -132,7 +119,7 @@ impl SetupForm for Types {
                 );
             }
             types.push(TypeEntry {
-                name: name.to_owned(),
+                name: row.name.clone(),
                 minutes,
                 provider_kind,
                 pattern: form.optional(&field("pattern")),
