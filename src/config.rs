@@ -135,6 +135,10 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("{0} must be greater than zero")]
     Zero(&'static str),
+    #[error(
+        "public_url '{0}' must start with https:// (or http://), e.g. https://voice.example.com"
+    )]
+    PublicUrl(String),
 }
 
 impl Settings {
@@ -184,6 +188,16 @@ impl Settings {
         }
         if self.header_read_timeout_secs == 0 {
             return Err(ConfigError::Zero("header_read_timeout_secs"));
+        }
+        if let Some(url) = &self.public_url {
+            let rest = ["https://", "http://", "wss://", "ws://"]
+                .iter()
+                .find_map(|scheme| url.strip_prefix(scheme));
+            if rest.is_none_or(|host| {
+                host.trim_matches('/').is_empty() || host.contains(char::is_whitespace)
+            }) {
+                return Err(ConfigError::PublicUrl(url.clone()));
+            }
         }
         self.slug_aliases().map(|_| ())
     }
@@ -265,6 +279,31 @@ pub fn webhook_url_of(public_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_url_needs_a_scheme() {
+        let mut settings = Settings::default();
+        for good in [
+            "https://voice.example.com",
+            "http://10.0.0.2:8080/",
+            "wss://voice.example.com",
+        ] {
+            settings.public_url = Some(good.into());
+            assert!(settings.validate().is_ok(), "{good}");
+        }
+        for bad in [
+            "voice.example.com",
+            "https://",
+            "ftp://voice.example.com",
+            "https://a b",
+        ] {
+            settings.public_url = Some(bad.into());
+            assert!(
+                matches!(settings.validate(), Err(ConfigError::PublicUrl(_))),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn websocket_base_maps_http_schemes() {

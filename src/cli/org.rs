@@ -161,21 +161,19 @@ pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String>
             let orgs = store.list_orgs().await.map_err(|e| text(&e))?;
             let explicit = store.default_org_id().await.map_err(|e| text(&e))?;
             let default = explicit.or(orgs.first().map(|o| o.id));
-            println!(
-                "{:<36}  {:<20}  {:<24}  {:<7}  URL",
-                "ID", "SLUG", "NAME", "DEFAULT"
-            );
-            for org in &orgs {
-                println!(
-                    "{:<36}  {:<20}  {:<24}  {:<7}  {}/{}",
-                    org.id,
-                    org.slug,
-                    org.name,
-                    if Some(org.id) == default { "yes" } else { "" },
-                    settings.websocket_base(),
-                    org.slug
-                );
-            }
+            let rows: Vec<[String; 5]> = orgs
+                .iter()
+                .map(|org| {
+                    [
+                        org.id.to_string(),
+                        org.slug.to_string(),
+                        org.name.clone(),
+                        if Some(org.id) == default { "yes" } else { "" }.to_owned(),
+                        format!("{}/{}", settings.websocket_base(), org.slug),
+                    ]
+                })
+                .collect();
+            print_table(&["ID", "SLUG", "NAME", "DEFAULT", "URL"], &rows);
             if orgs.is_empty() {
                 println!("(no clinics; add one with `ascendia org add --name NAME --slug SLUG`)");
             }
@@ -328,4 +326,26 @@ async fn api_key(store: &Store, command: ApiKeyCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Columns as wide as their widest cell (names may be long or not ASCII).
+fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; N]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(*header);
+    for row in rows {
+        line(std::array::from_fn(|i| row[i].as_str()));
+    }
 }

@@ -68,6 +68,11 @@ impl Server {
             ),
             None => tracing::warn!("no clinics: every call will hear that the line is not set up"),
         }
+        if settings.agent == crate::booking::AgentKind::Llm && settings.llm_api_key.is_none() {
+            tracing::warn!(
+                "agent = \"llm\" but ASCENDIA_LLM_API_KEY is not set: unless the model server needs no key (or a clinic names its own with llm_api_key_env), callers will hear an apology"
+            );
+        }
         let calls = Arc::new(VoiceCalls::new(settings.reconnect_window()));
         let scheduler = crate::booking::Scheduler::new(store.clone());
         let call_log = CallLog::new(store.clone());
@@ -98,6 +103,11 @@ impl Server {
             unattributed: settings.unattributed_webhooks,
             ..Default::default()
         };
+        if webhooks.server_key.is_none() && webhooks.org_keys.is_empty() {
+            tracing::warn!(
+                "no Retell webhook key is configured: every webhook will be refused until ASCENDIA_RETELL_API_KEY (or [retell_org_keys]) is set"
+            );
+        }
         let voice = VoiceApp::new(
             Arc::clone(&registry),
             agent,

@@ -109,6 +109,16 @@ async fn a_clinic_added_or_renamed_by_the_cli_is_served_within_five_seconds() {
             && listing.contains(&format!("ws://{}/llm-websocket/lakeside-west", app.addr)),
         "{listing}"
     );
+    // Columns line up whatever the names' lengths: every URL starts under the header's URL.
+    let stdout = String::from_utf8_lossy(&list.stdout).into_owned();
+    let mut lines = stdout.lines();
+    let column = lines
+        .next()
+        .and_then(|h| h.find("URL"))
+        .expect("URL column");
+    for line in lines {
+        assert_eq!(line.find("ws://"), Some(column), "{listing}");
+    }
 }
 
 #[tokio::test]

@@ -577,3 +577,36 @@ async fn the_clinic_whose_websocket_served_a_call_owns_it_not_the_clinic_that_si
         "User: my date of birth is the fourth of July"
     );
 }
+
+#[tokio::test]
+async fn without_a_webhook_key_a_signed_event_is_refused_saying_so() {
+    let app = TestApp::spawn().await;
+    let body = json!({"event": "call_started", "call": call_object("call_no_key", json!({}))});
+    let raw = body.to_string();
+    let header = signature::sign(raw.as_bytes(), KEY, now_ms());
+    let (status, answer) = common::http_request(
+        app.addr,
+        "POST",
+        "/api/retell/webhook",
+        &[("x-retell-signature", &header)],
+        Some(&raw),
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(answer["error"]["code"], "unauthorized", "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no webhook key is configured")),
+        "{answer}"
+    );
+    let org = app.org("demo").await;
+    assert!(
+        app.store
+            .call_record(org.id, "call_no_key")
+            .await
+            .expect("read")
+            .is_none(),
+        "nothing filed"
+    );
+}

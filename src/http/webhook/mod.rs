@@ -40,6 +40,15 @@ pub async fn receive(
     for (slug, key) in &state.webhooks.org_keys {
         keys.push((Some(slug.as_str()), key.expose()));
     }
+    if keys.is_empty() {
+        // Said plainly: "does not match" would send the operator looking at Retell's side.
+        tracing::warn!(
+            "[Retell webhook] rejected: no webhook key is configured (set ASCENDIA_RETELL_API_KEY)"
+        );
+        return Err(ApiError::Unauthorized(
+            "no webhook key is configured on this server".into(),
+        ));
+    }
     let key_values: Vec<&str> = keys.iter().map(|(_, k)| *k).collect();
     let header = headers
         .get("x-retell-signature")
