@@ -71,7 +71,26 @@ pub struct ClinicStaff {
     pub role: Role,
 }
 
+/// Adds to a clinic's staff activity. The action itself is done by then, so a record that
+/// fails to write is logged rather than turned into an error page.
+pub async fn record_action(
+    state: &AppState,
+    org: crate::tenancy::OrgId,
+    user: &crate::staff::StaffUser,
+    action: &str,
+    detail: &str,
+) {
+    if let Err(err) = state.staff.record(org, user, action, detail).await {
+        tracing::error!(error = %err, "[console] a staff action was not recorded");
+    }
+}
+
 impl ClinicStaff {
+    /// Records what this member did in the clinic (see `record_action`).
+    pub async fn record(&self, state: &AppState, action: &str, detail: &str) {
+        record_action(state, self.org.id, &self.staff.session.user, action, detail).await;
+    }
+
     /// Refuses (404, as for a clinic one may not see) below `role`.
     pub fn require(&self, role: Role) -> Result<(), AdminError> {
         if self.role >= role {

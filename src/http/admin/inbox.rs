@@ -123,16 +123,6 @@ fn back(staff: &ClinicStaff) -> Response {
     Redirect::to(&format!("/admin/{}/inbox", staff.org.slug)).into_response()
 }
 
-async fn record(state: &AppState, staff: &ClinicStaff, action: &str, detail: &str) {
-    if let Err(err) = state
-        .staff
-        .record(staff.org.id, &staff.staff.session.user, action, detail)
-        .await
-    {
-        tracing::error!(error = %err, "[console] a staff action was not recorded");
-    }
-}
-
 pub async fn message_done(
     State(state): State<AppState>,
     staff: ClinicStaff,
@@ -145,13 +135,13 @@ pub async fn message_done(
         .scheduler
         .mark_message_handled(&staff.org, id, Utc::now())
         .await?;
-    record(
-        &state,
-        &staff,
-        "marked a message handled",
-        &format!("message {}", message.id),
-    )
-    .await;
+    staff
+        .record(
+            &state,
+            "marked a message handled",
+            &format!("message {}", message.id),
+        )
+        .await;
     Ok(back(&staff))
 }
 
@@ -171,12 +161,12 @@ pub async fn call_done(
             Utc::now(),
         )
         .await?;
-    record(
-        &state,
-        &staff,
-        "marked a call followed up",
-        &format!("call {call_id}"),
-    )
-    .await;
+    staff
+        .record(
+            &state,
+            "marked a call followed up",
+            &format!("call {call_id}"),
+        )
+        .await;
     Ok(back(&staff))
 }

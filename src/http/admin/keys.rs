@@ -94,16 +94,6 @@ pub async fn page(
     Ok(render(&page))
 }
 
-async fn record(state: &AppState, staff: &ClinicStaff, action: &str, detail: &str) {
-    if let Err(err) = state
-        .staff
-        .record(staff.org.id, &staff.staff.session.user, action, detail)
-        .await
-    {
-        tracing::error!(error = %err, "[console] a staff action was not recorded");
-    }
-}
-
 #[derive(Deserialize)]
 pub struct CreateForm {
     csrf: Option<String>,
@@ -143,7 +133,7 @@ pub async fn create(
     } else {
         format!("{} ({label})", key.prefix)
     };
-    record(&state, &staff, "created an API key", &detail).await;
+    staff.record(&state, "created an API key", &detail).await;
     let mut page = keys_page(&state, &staff).await?;
     page.created = Some(CreatedKey {
         prefix: key.prefix.clone(),
@@ -170,6 +160,8 @@ pub async fn revoke(
     if !state.registry.revoke_api_key(org.id, prefix.trim()).await? {
         return Err(AdminError::NotFound);
     }
-    record(&state, &staff, "revoked an API key", prefix.trim()).await;
+    staff
+        .record(&state, "revoked an API key", prefix.trim())
+        .await;
     Ok(Redirect::to(&format!("/admin/{}/setup/keys?done=revoked", org.slug)).into_response())
 }

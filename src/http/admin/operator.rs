@@ -170,13 +170,7 @@ async fn record(
     action: &str,
     detail: &str,
 ) {
-    if let Err(err) = state
-        .staff
-        .record(org.id, &operator.0.session.user, action, detail)
-        .await
-    {
-        tracing::error!(error = %err, "[console] a staff action was not recorded");
-    }
+    super::auth::record_action(state, org.id, &operator.0.session.user, action, detail).await;
 }
 
 /// The running server serves a changed clinic list now; other instances follow on the

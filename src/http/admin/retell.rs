@@ -112,16 +112,6 @@ pub struct AgentForm {
     agent_id: Option<String>,
 }
 
-async fn record(state: &AppState, staff: &ClinicStaff, action: &str, agent: &str) {
-    if let Err(err) = state
-        .staff
-        .record(staff.org.id, &staff.staff.session.user, action, agent)
-        .await
-    {
-        tracing::error!(error = %err, "[console] a staff action was not recorded");
-    }
-}
-
 fn back(staff: &ClinicStaff, done: &str) -> Response {
     Redirect::to(&format!(
         "/admin/{}/setup/retell?done={done}",
@@ -142,7 +132,9 @@ pub async fn add_agent(
     let refused = match AgentId::parse(&typed) {
         Ok(agent) => match state.store.set_agent(staff.org.id, agent.as_str()).await {
             Ok(()) => {
-                record(&state, &staff, "mapped a Retell agent", agent.as_str()).await;
+                staff
+                    .record(&state, "mapped a Retell agent", agent.as_str())
+                    .await;
                 return Ok(back(&staff, "added"));
             }
             Err(StoreError::AgentTaken(_)) => format!(
@@ -173,6 +165,8 @@ pub async fn remove_agent(
     if !state.store.remove_agent(staff.org.id, agent.trim()).await? {
         return Err(AdminError::NotFound);
     }
-    record(&state, &staff, "unmapped a Retell agent", agent.trim()).await;
+    staff
+        .record(&state, "unmapped a Retell agent", agent.trim())
+        .await;
     Ok(back(&staff, "removed"))
 }

@@ -129,16 +129,6 @@ fn with_status(page: &TeamPage, status: StatusCode) -> Response {
     response
 }
 
-async fn record(state: &AppState, staff: &ClinicStaff, action: &str, detail: &str) {
-    if let Err(err) = state
-        .staff
-        .record(staff.org.id, &staff.staff.session.user, action, detail)
-        .await
-    {
-        tracing::error!(error = %err, "[console] a staff action was not recorded");
-    }
-}
-
 #[derive(Deserialize)]
 pub struct CsrfForm {
     csrf: Option<String>,
@@ -227,13 +217,13 @@ pub async fn invite(
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     let invitation = &new.invitation;
-    record(
-        &state,
-        &staff,
-        "invited a team member",
-        &format!("{} as {}", invitation.email, role.as_str()),
-    )
-    .await;
+    staff
+        .record(
+            &state,
+            "invited a team member",
+            &format!("{} as {}", invitation.email, role.as_str()),
+        )
+        .await;
     // The page again, listing the invitation, with its link this once.
     let mut page = team_page(&state, &staff).await?;
     page.link = Some(NewLink {
@@ -259,7 +249,9 @@ pub async fn revoke_invitation(
         .revoke_invitation(org.id, id, Utc::now())
         .await?
         .ok_or(AdminError::NotFound)?;
-    record(&state, &staff, "revoked an invitation", email.as_str()).await;
+    staff
+        .record(&state, "revoked an invitation", email.as_str())
+        .await;
     Ok(Redirect::to(&format!("/admin/{}/setup/team?done=revoked", org.slug)).into_response())
 }
 
@@ -349,7 +341,7 @@ pub async fn change_role(
                 member.role.as_str(),
                 role.as_str()
             );
-            record(&state, &staff, "changed a role", &detail).await;
+            staff.record(&state, "changed a role", &detail).await;
             Ok(after_change(&staff, &member, "role"))
         }
         TeamChange::NotMember => Err(AdminError::NotFound),
@@ -376,7 +368,7 @@ pub async fn remove(
     {
         TeamChange::Done => {
             let detail = format!("{} ({})", member.user.email, member.role.as_str());
-            record(&state, &staff, "removed a team member", &detail).await;
+            staff.record(&state, "removed a team member", &detail).await;
             Ok(after_change(&staff, &member, "removed"))
         }
         TeamChange::NotMember => Err(AdminError::NotFound),
