@@ -407,50 +407,6 @@ async fn the_page_files_the_end_of_a_lab_call_with_its_transcript() {
     assert_eq!(real.status, StatusCode::NOT_FOUND);
 }
 
-/// As `appointment_now`, `minutes` later.
-async fn appointment_later(
-    app: &TestApp,
-    slug: &str,
-    patient: PatientId,
-    call_id: Option<&str>,
-    minutes: i64,
-) {
-    use ascendia::booking::{Appointment, AppointmentId};
-    use ascendia::store::TxMode;
-    use chrono::Timelike;
-    let org = app.org(slug).await;
-    let catalogue = app
-        .state
-        .scheduler
-        .catalogue(&org)
-        .await
-        .expect("catalogue");
-    let start = Utc::now()
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .expect("minute")
-        + chrono::Duration::minutes(minutes);
-    let appointment = Appointment {
-        id: AppointmentId::new_random(),
-        patient,
-        provider: catalogue.providers[0].id,
-        operatory: catalogue.operatories[0].id,
-        appointment_type: catalogue.appointment_types[0].id,
-        start,
-        end: start + chrono::Duration::minutes(30),
-        status: AppointmentStatus::Scheduled,
-        note: None,
-        source: "voice".into(),
-        idempotency_key: None,
-        call_id: call_id.map(str::to_owned),
-        created_at: start,
-        updated_at: start,
-    };
-    let mut tx = app.store.clinic(org.id, TxMode::Write).await.expect("tx");
-    tx.insert_appointment(&appointment).await.expect("insert");
-    tx.commit().await.expect("commit");
-}
-
 async fn only_appointment(
     app: &TestApp,
     slug: &str,
@@ -478,7 +434,7 @@ async fn undo_cancels_that_lab_calls_booking_and_nothing_else() {
     let ben = patient(&app, "Benedict", "Roe", (1981, 2, 3), "+1 555 201 7001").await;
     appointment_now(&app, "demo", ann, Some(&lab_id)).await;
     // An hour on: one provider has one appointment at a time (PostgreSQL enforces it).
-    appointment_later(&app, "demo", ben, Some("real-call-0003"), 60).await;
+    common::console::appointment_later(&app, "demo", ben, Some("real-call-0003"), 60).await;
     let lab_booking = only_appointment(&app, "demo", ann).await;
     let real_booking = only_appointment(&app, "demo", ben).await;
 

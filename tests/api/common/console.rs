@@ -135,6 +135,17 @@ pub async fn user(app: &TestApp, email: &str, clinic: Option<(&str, Role)>) {
 /// An appointment starting this minute, written straight to the store: whatever the hour,
 /// it is on the clinic's Today (the receptionist only books within opening hours, ahead).
 pub async fn appointment_now(app: &TestApp, slug: &str, patient: PatientId, call_id: Option<&str>) {
+    appointment_later(app, slug, patient, call_id, 0).await;
+}
+
+/// As `appointment_now`, `minutes` later.
+pub async fn appointment_later(
+    app: &TestApp,
+    slug: &str,
+    patient: PatientId,
+    call_id: Option<&str>,
+    minutes: i64,
+) {
     let org = app.org(slug).await;
     let catalogue = app
         .state
@@ -145,7 +156,8 @@ pub async fn appointment_now(app: &TestApp, slug: &str, patient: PatientId, call
     let start = Utc::now()
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
-        .expect("minute");
+        .expect("minute")
+        + chrono::Duration::minutes(minutes);
     let appointment = Appointment {
         id: AppointmentId::new_random(),
         patient,
