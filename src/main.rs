@@ -6,6 +6,7 @@ use ascendia::agent::AgentRouter;
 use ascendia::booking::AgentKind;
 use ascendia::cli::org::OrgCommand;
 use ascendia::client::loadtest::{self, LoadOptions};
+use ascendia::client::persona::Persona;
 use ascendia::client::{CallClient, CallOptions, script};
 use ascendia::config::Settings;
 use ascendia::{Server, server::shutdown_signal, telemetry};
@@ -61,9 +62,11 @@ enum Command {
         /// The clinic to call, for local runs (default: demo).
         #[arg(long, default_value = "demo")]
         clinic: String,
-        /// The caller's number, as Retell's call details give it.
-        #[arg(long, default_value = "+15555550100")]
-        from: String,
+        /// The caller's number, as Retell's call details give it (default: a made-up number,
+        /// new each run, as are the `{first_name}`, `{last_name}` and `{birth_date}` a
+        /// script's lines may use).
+        #[arg(long)]
+        from: Option<String>,
     },
     /// Many concurrent simulated calls; reports latency and server memory.
     Loadtest {
@@ -196,8 +199,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     format!("{}/{clinic}", settings.websocket_base())
                 }
             };
+            let persona = Persona::random();
             let mut options = CallOptions::default();
-            options.call.from_number = Some(from);
+            options.call.from_number = Some(from.unwrap_or_else(|| persona.phone.clone()));
             let url = format!(
                 "{}/cli-{}",
                 url.trim_end_matches('/'),
@@ -208,7 +212,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
                         .map_err(|e| format!("{}: {e}", path.display()))?;
-                    let steps = script::parse(&text).map_err(|e| e.to_string())?;
+                    let steps = persona.fill_in(script::parse(&text).map_err(|e| e.to_string())?);
                     script::run_with(&url, options, &steps, timeout, |line| println!("{line}"))
                         .await
                         .map_err(|e| e.to_string())?;

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use crate::booking::setup::{self, ClinicFile};
+use crate::booking::setup::{self, ClinicPatch};
+use crate::clinics::readiness;
 use crate::config::Settings;
 use crate::store::Store;
 use crate::tenancy::{
-    AgentId, NewApiKey, NewOrganization, OrganizationUpdate, Slug, TimeZone, clinic_name,
+    AgentId, NewApiKey, NewOrganization, Organization, OrganizationUpdate, Slug, TimeZone,
+    clinic_name,
 };
 
 #[derive(Subcommand)]
@@ -75,6 +77,9 @@ pub enum OrgCommand {
     /// Map a Retell agent id to the clinic, so its webhooks find the clinic even for calls
     /// this server never saw.
     SetAgent { slug: String, agent_id: String },
+    /// The clinic's readiness checklist: its setup, keys, Retell agents, last call and
+    /// webhook; exits non-zero while it cannot book by phone.
+    Status { slug: String },
 }
 
 #[derive(Subcommand)]
@@ -119,6 +124,11 @@ pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String>
                 settings.websocket_base(),
                 org.slug
             );
+            print_unready(&store, settings, &org).await?;
+        }
+        OrgCommand::Status { slug } => {
+            let org = store.require_org(&slug).await.map_err(|e| text(&e))?;
+            status(&store, settings, &org).await?;
         }
         OrgCommand::Update {
             slug,
@@ -224,6 +234,8 @@ pub async fn run(command: OrgCommand, settings: &Settings) -> Result<(), String>
     Ok(())
 }
 
+/// Applies a clinic file: only what it says changes (a new slug creates the clinic from it).
+/// Says what changed, or with `check_only` what would, and writes nothing then.
 async fn import(
     store: &Store,
     settings: &Settings,
@@ -231,17 +243,25 @@ async fn import(
     path: &std::path::Path,
     check_only: bool,
 ) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let file = ClinicFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    setup::check(&file).map_err(|e| format!("{}: {e}", path.display()))?;
-    if check_only {
-        println!("{} is a valid clinic file", path.display());
-        return Ok(());
-    }
+    let in_file = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| in_file(&e))?;
+    let patch = ClinicPatch::parse(&text).map_err(|e| in_file(&e))?;
     let slug = Slug::parse(slug).map_err(|e| e.to_string())?;
-    let org = match store.org_by_slug(&slug).await.map_err(|e| e.to_string())? {
+    let existing = store.org_by_slug(&slug).await.map_err(|e| e.to_string())?;
+    let org = match existing {
         Some(org) => org,
         None => {
+            // Check the whole file before the clinic is created, so a bad file adds nothing.
+            let mut file = patch.new_clinic().map_err(|e| in_file(&e))?;
+            patch.clone().apply(&mut file);
+            setup::check(&file).map_err(|e| in_file(&e))?;
+            if check_only {
+                println!(
+                    "{} is a valid clinic file for a new clinic '{slug}'",
+                    path.display()
+                );
+                return Ok(());
+            }
             let zone = TimeZone::parse(&file.time_zone).map_err(|e| e.to_string())?;
             let new = NewOrganization::new(&file.name, slug, zone).map_err(|e| e.to_string())?;
             let org = store.create_org(new).await.map_err(|e| e.to_string())?;
@@ -254,24 +274,38 @@ async fn import(
             org
         }
     };
-    let summary = setup::import(store, &org, &file)
+    let applied = setup::apply_file(store, &org, patch, !check_only)
         .await
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    println!(
-        "imported clinic '{}': {} provider(s), {} operatories, {} appointment type(s){}",
-        org.slug,
-        summary.providers,
-        summary.operatories,
-        summary.appointment_types,
-        if summary.deactivated > 0 {
-            format!(
-                "; {} no longer in the file deactivated",
-                summary.deactivated
-            )
-        } else {
-            String::new()
-        }
-    );
+        .map_err(|e| in_file(&e))?;
+    if check_only {
+        println!(
+            "{} is a valid clinic file; importing it into '{}':",
+            path.display(),
+            org.slug
+        );
+    } else {
+        println!(
+            "imported clinic '{}': {} provider(s), {} operatories, {} appointment type(s){}",
+            org.slug,
+            applied.summary.providers,
+            applied.summary.operatories,
+            applied.summary.appointment_types,
+            if applied.summary.deactivated > 0 {
+                format!(
+                    "; {} no longer in the file deactivated",
+                    applied.summary.deactivated
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    for change in &applied.changes {
+        println!("  {change}");
+    }
+    if !check_only {
+        print_unready(store, settings, &org).await?;
+    }
     Ok(())
 }
 
@@ -326,6 +360,104 @@ async fn api_key(store: &Store, command: ApiKeyCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether the server holds a key that verifies this clinic's webhooks.
+fn has_webhook_key(settings: &Settings, org: &Organization) -> bool {
+    settings.retell_api_key.is_some() || settings.retell_org_keys.contains_key(org.slug.as_str())
+}
+
+async fn checklist(
+    store: &Store,
+    settings: &Settings,
+    org: &Organization,
+) -> Result<readiness::Checklist, String> {
+    readiness::for_clinic(store, org, has_webhook_key(settings, org))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// After `org add` or an import: what the clinic still needs before it can book by phone.
+async fn print_unready(
+    store: &Store,
+    settings: &Settings,
+    org: &Organization,
+) -> Result<(), String> {
+    let list = checklist(store, settings, org).await?;
+    if list.can_book() {
+        return Ok(());
+    }
+    println!(
+        "'{}' cannot book by phone yet (callers hear that and are offered the front desk). Still missing:",
+        org.slug
+    );
+    for item in list.unmet().filter(|item| item.needed_to_book()) {
+        println!("  - {}: {}", item.title, item.next_step);
+    }
+    println!(
+        "Set these up with `ascendia org import {} FILE` (start from `ascendia org export demo`); `ascendia org status {}` shows the whole checklist.",
+        org.slug, org.slug
+    );
+    Ok(())
+}
+
+/// `org status`: the checklist, the Retell agents mapped, the last call and webhook.
+async fn status(store: &Store, settings: &Settings, org: &Organization) -> Result<(), String> {
+    let list = checklist(store, settings, org).await?;
+    let agents = store.agent_ids(org.id).await.map_err(|e| e.to_string())?;
+    let last = store
+        .last_activity(org.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "clinic '{}' ({}), time zone {}",
+        org.slug, org.name, org.time_zone
+    );
+    println!(
+        "Retell custom LLM URL: {}/{}",
+        settings.websocket_base(),
+        org.slug
+    );
+    println!("setup: {} of {} done", list.met(), list.total());
+    for item in &list.items {
+        if item.met {
+            println!("  [x] {}", item.title);
+        } else {
+            println!("  [ ] {}: {}", item.title, item.next_step);
+        }
+    }
+    println!(
+        "Retell agents mapped: {}",
+        if agents.is_empty() {
+            "none (`ascendia org set-agent SLUG AGENT_ID`)".to_owned()
+        } else {
+            agents.join(", ")
+        }
+    );
+    let when = |at: Option<chrono::DateTime<chrono::Utc>>| match at {
+        Some(at) => format!(
+            "{} ({})",
+            org.time_zone.local(at).format("%Y-%m-%d %H:%M"),
+            org.time_zone
+        ),
+        None => "never".to_owned(),
+    };
+    println!("last call: {}", when(last.call));
+    println!("last webhook event: {}", when(last.webhook));
+    if list.can_book() {
+        println!("books by phone: yes");
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' cannot book by phone yet: {}",
+            org.slug,
+            list.unmet()
+                .filter(|item| item.needed_to_book())
+                .map(|item| item.title.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
 }
 
 /// Columns as wide as their widest cell (names may be long or not ASCII).

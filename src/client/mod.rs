@@ -3,6 +3,7 @@
 
 mod connection;
 pub mod loadtest;
+pub mod persona;
 pub mod script;
 
 pub use connection::{AgentTurn, CallClient, CallOptions, ClientError, ServerFrame, ToolCallSeen};

@@ -77,6 +77,23 @@ impl Checklist {
     pub fn unmet(&self) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(|i| !i.met)
     }
+
+    /// Whether callers can book: the setup items are met (the Retell and key items are not
+    /// needed for that).
+    pub fn can_book(&self) -> bool {
+        self.items
+            .iter()
+            .filter(|i| i.needed_to_book())
+            .all(|i| i.met)
+    }
+}
+
+impl Item {
+    /// Office hours, a scheduled provider and an appointment type: without them the
+    /// receptionist has nothing to offer, so it does not start a booking.
+    pub fn needed_to_book(&self) -> bool {
+        matches!(self.key, "office_hours" | "providers" | "appointment_types")
+    }
 }
 
 /// The checklist for a clinic with these facts; `webhook_key` says whether the server holds a

@@ -11,6 +11,7 @@ mod lab;
 mod migrate;
 mod orgs;
 mod readiness;
+pub use readiness::LastActivity;
 mod staff;
 mod team;
 

@@ -3,6 +3,8 @@
 use super::db::record;
 use super::db::{TxMode, sql};
 use super::{Store, StoreError};
+use chrono::{DateTime, Utc};
+
 use crate::clinics::readiness::ClinicFacts;
 use crate::tenancy::OrgId;
 
@@ -72,4 +74,42 @@ impl Store {
         tx.commit().await?;
         Ok((recent, since))
     }
+
+    /// When the clinic's last call connected over its WebSocket, and when a Retell webhook
+    /// last touched one of its call records (`org status`).
+    pub async fn last_activity(&self, org: OrgId) -> Result<LastActivity, StoreError> {
+        let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
+        let call: Option<At> = tx
+            .fetch_optional(
+                sql("SELECT last_connected_at AS at FROM calls WHERE org_id = $1
+                     ORDER BY last_connected_at DESC LIMIT 1")
+                .bind(org),
+            )
+            .await?;
+        let webhook: Option<At> = tx
+            .fetch_optional(
+                sql("SELECT updated_at AS at FROM call_records
+                     WHERE org_id = $1 AND events <> ''
+                     ORDER BY updated_at DESC LIMIT 1")
+                .bind(org),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(LastActivity {
+            call: call.map(|row| row.at),
+            webhook: webhook.map(|row| row.at),
+        })
+    }
+}
+
+record! {
+    struct At {
+        at: DateTime<Utc>,
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LastActivity {
+    pub call: Option<DateTime<Utc>>,
+    pub webhook: Option<DateTime<Utc>>,
 }

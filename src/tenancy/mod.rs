@@ -9,7 +9,9 @@ mod time_zone;
 
 pub use agent_id::AgentId;
 pub use api_key::{ApiKeyInfo, NewApiKey, hash_api_key, looks_like_api_key};
-pub use org::{NewOrganization, OrgId, Organization, OrganizationUpdate, clinic_name};
+pub use org::{
+    NewOrganization, OrgId, Organization, OrganizationUpdate, clinic_name, default_greeting,
+};
 pub use policy::UnknownSlugPolicy;
 pub use slug::Slug;
 pub use time_zone::TimeZone;

@@ -58,12 +58,14 @@ impl Organization {
     pub fn greeting_line(&self) -> String {
         match self.greeting.as_deref().map(str::trim) {
             Some(custom) if !custom.is_empty() => custom.to_owned(),
-            _ => format!(
-                "Thank you for calling {}. How can I help you today?",
-                self.name
-            ),
+            _ => default_greeting(&self.name),
         }
     }
+}
+
+/// The greeting of a clinic that has not chosen its own.
+pub fn default_greeting(clinic_name: &str) -> String {
+    format!("Thank you for calling {clinic_name}. How can I help you today?")
 }
 
 impl Organization {

@@ -641,3 +641,163 @@ async fn messages_are_listed_in_the_clinics_time_and_marked_handled_from_the_cli
         );
     }
 }
+
+#[tokio::test]
+async fn an_import_changes_only_what_its_file_says_and_an_export_takes_appended_tables() {
+    let app = TestApp::spawn().await;
+    let added = ascendia(
+        &app,
+        &[
+            "org",
+            "add",
+            "--name",
+            "Lakeside Dental",
+            "--slug",
+            "lakeside",
+            "--greeting",
+            "Lakeside Dental, this is Ava.",
+            "--instructions",
+            "Parking is behind the building.",
+        ],
+    )
+    .await;
+    assert!(added.status.success(), "{}", text(&added));
+    assert!(
+        text(&added).contains("cannot book by phone yet")
+            && text(&added).contains("Office hours set")
+            && text(&added).contains("An appointment type"),
+        "org add says what is missing: {}",
+        text(&added)
+    );
+    let status = ascendia(&app, &["org", "status", "lakeside"]).await;
+    assert!(!status.status.success(), "not ready: {}", text(&status));
+    assert!(
+        text(&status).contains("[ ] Office hours set"),
+        "{}",
+        text(&status)
+    );
+    assert!(
+        text(&status).contains("last call: never"),
+        "{}",
+        text(&status)
+    );
+
+    // Only hours, a chair, a provider and a type: the greeting, instructions, name and
+    // settings stay as they are.
+    let part = app.dir.path().join("part.toml");
+    std::fs::write(
+        &part,
+        "[office_hours]\nmonday = \"08:00-12:00\"\n\n[[operatories]]\nname = \"Op 1\"\n\n\
+         [[providers]]\nname = \"Dr. Lee\"\nkind = \"dentist\"\n\n[[providers.schedule]]\n\
+         days = [\"monday\"]\nhours = \"08:00-12:00\"\n\n[[appointment_types]]\n\
+         name = \"Checkup\"\nminutes = 30\n",
+    )
+    .expect("write");
+    let part = part.to_string_lossy().to_string();
+    let imported = ascendia(&app, &["org", "import", "lakeside", &part]).await;
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(
+        text(&imported).contains("adds provider 'Dr. Lee'"),
+        "{}",
+        text(&imported)
+    );
+    assert!(
+        !text(&imported).contains("greeting changes"),
+        "{}",
+        text(&imported)
+    );
+    let org = app.org("lakeside").await;
+    assert_eq!(org.name, "Lakeside Dental");
+    assert_eq!(
+        org.greeting.as_deref(),
+        Some("Lakeside Dental, this is Ava.")
+    );
+    assert_eq!(
+        org.instructions.as_deref(),
+        Some("Parking is behind the building.")
+    );
+    let status = ascendia(&app, &["org", "status", "lakeside"]).await;
+    assert!(status.status.success(), "{}", text(&status));
+    assert!(
+        text(&status).contains("books by phone: yes"),
+        "{}",
+        text(&status)
+    );
+
+    // The export holds the greeting and every setting, and no empty list blocks an appended
+    // table.
+    let exported = ascendia(&app, &["org", "export", "lakeside"]).await;
+    let file = String::from_utf8_lossy(&exported.stdout).to_string();
+    for expected in [
+        "greeting = \"Lakeside Dental, this is Ava.\"",
+        "instructions = \"Parking is behind the building.\"",
+        "address = \"\"",
+        "llm_model = \"\"",
+        "transcript_retention_days = 0",
+    ] {
+        assert!(file.contains(expected), "{expected} in\n{file}");
+    }
+    assert!(!file.contains("exceptions = []"), "{file}");
+    let extended = app.dir.path().join("extended.toml");
+    std::fs::write(
+        &extended,
+        format!(
+            "{file}\n[[exceptions]]\ndate = \"2030-12-24\"\nkind = \"closed\"\nnote = \"Holiday\"\n"
+        ),
+    )
+    .expect("write");
+    let extended = extended.to_string_lossy().to_string();
+    let checked = ascendia(&app, &["org", "import", "lakeside", &extended, "--check"]).await;
+    assert!(checked.status.success(), "{}", text(&checked));
+    assert!(
+        text(&checked).contains("exceptions: 0 now, 1 after"),
+        "{}",
+        text(&checked)
+    );
+    let again = ascendia(&app, &["org", "import", "lakeside", &extended]).await;
+    assert!(again.status.success(), "{}", text(&again));
+    let exported = ascendia(&app, &["org", "export", "lakeside"]).await;
+    assert!(
+        String::from_utf8_lossy(&exported.stdout).contains("[[exceptions]]"),
+        "{}",
+        text(&exported)
+    );
+
+    // A new clinic's file must name it; nothing is created otherwise.
+    let refused = ascendia(&app, &["org", "import", "nameless", &part]).await;
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("name"), "{}", text(&refused));
+    assert!(
+        app.store
+            .org_by_slug(&ascendia::tenancy::Slug::parse("nameless").expect("slug"))
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_booking_example_script_passes_every_time_it_is_played_against_one_database() {
+    let app = TestApp::spawn().await;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/scripts/book-a-cleaning.script"
+    );
+    for run in 1..=2 {
+        let played = ascendia(&app, &["call", "--agent", "builtin", "--script", script]).await;
+        assert!(played.status.success(), "run {run}: {}", text(&played));
+        assert!(text(&played).contains("script passed"), "run {run}");
+    }
+    let org = app.org("demo").await;
+    let now = chrono::Utc::now();
+    let booked = app
+        .state
+        .scheduler
+        .appointments(
+            &org,
+            ascendia::booking::AppointmentFilter::Between(now, now + chrono::Duration::days(60)),
+        )
+        .await
+        .expect("appointments");
+    assert_eq!(booked.len(), 2, "two callers, two cleanings");
+}

@@ -939,3 +939,47 @@ async fn a_reconnect_from_another_number_does_not_inherit_the_callers_verificati
     other.hang_up().await;
     ida_call.hang_up().await;
 }
+
+#[tokio::test]
+async fn a_clinic_not_set_up_to_book_says_so_and_creates_no_patient() {
+    let app = TestApp::spawn().await;
+    let org = app
+        .add_org("Lakeside Dental", "lakeside", "America/Denver")
+        .await;
+    let steps = script::parse(
+        "
+        expect Lakeside Dental
+        say Hi, I'd like to book a cleaning next week. My name is Ann Rivera, born January 5th, 1980.
+        expect can't book appointments by phone
+        expect message
+        expect-not We offer
+        ",
+    )
+    .expect("script");
+    let mut options = CallOptions::default();
+    options.call.from_number = Some(UNKNOWN_CALLER.to_owned());
+    script::run_with(
+        &app.ws("/llm-websocket/lakeside/call-not-ready"),
+        options,
+        &steps,
+        TIMEOUT,
+        |_| {},
+    )
+    .await
+    .expect("the caller hears the clinic cannot book yet");
+    let lookup = ascendia::booking::PatientLookup::Name {
+        last_name: "Rivera",
+        first_name: Some("Ann"),
+        birth_date: NaiveDate::from_ymd_opt(1980, 1, 5).expect("date"),
+    };
+    let found = app
+        .state
+        .scheduler
+        .find_patients(&org, lookup)
+        .await
+        .expect("lookup");
+    assert!(
+        found.is_empty(),
+        "no patient record for a booking that cannot be"
+    );
+}

@@ -49,6 +49,16 @@ pub fn transferred(
     }
 }
 
+/// A clinic not yet set up for booking: say so, then offer a person or a message.
+pub fn cannot_book_yet(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
+    out.say(format!(
+        "I'm sorry, {} can't book appointments by phone just yet.",
+        facts.clinic
+    ));
+    d.request = Default::default();
+    offer_help(d, facts, out);
+}
+
 /// When the receptionist cannot help: a person if there is a line, else a message.
 pub fn offer_help(d: &mut Dialogue, facts: &Facts, out: &mut Out) {
     if facts.office.can_transfer {

@@ -407,6 +407,14 @@ impl Dialogue {
 
     /// The next question or tool call for the task in hand.
     pub(super) fn advance(&mut self, facts: &Facts, out: &mut Out) {
+        // A clinic without hours, schedules or services has nothing to offer: say so before
+        // asking who is calling, so no patient record is made for a booking that cannot be.
+        if !facts.office.can_book
+            && matches!(self.request.task, Some(Task::Book | Task::Reschedule))
+        {
+            flow_handoff::cannot_book_yet(self, facts, out);
+            return;
+        }
         // "Do you do Invisalign?": say so before asking who is calling.
         if self.request.task == Some(Task::Book)
             && self.request.unmatched_service

@@ -248,6 +248,9 @@ pub struct OfficeInfo {
     pub services: Vec<NamedRef>,
     pub cancellation_policy: Option<String>,
     pub can_transfer: bool,
+    /// False while the clinic lacks office hours, a scheduled provider or an appointment
+    /// type: nothing can be offered, so no booking is started (or a patient created).
+    pub can_book: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -412,6 +415,10 @@ pub enum Refusal {
     NotConfirmed { reason: NotConfirmed },
     #[error("this clinic has no transfer number: offer to take a message instead")]
     NoTransferNumber,
+    #[error(
+        "this clinic cannot book appointments by phone yet: say so, and offer the front desk or a message"
+    )]
+    NotBookable,
     #[error("{reason}")]
     Rule { reason: String },
 }

@@ -154,6 +154,7 @@ pub struct MessagePage {
 pub struct Catalogue {
     pub office_hours: Vec<super::OfficeHours>,
     pub providers: Vec<Provider>,
+    pub weekly_blocks: Vec<super::WeeklyBlock>,
     pub operatories: Vec<Operatory>,
     pub appointment_types: Vec<AppointmentType>,
     pub settings: ClinicSettings,
@@ -183,6 +184,7 @@ impl Scheduler {
         Ok(Catalogue {
             office_hours: tx.office_hours().await?,
             providers: tx.providers().await?,
+            weekly_blocks: tx.weekly_blocks().await?,
             operatories: tx.operatories().await?,
             appointment_types: tx.appointment_types().await?,
             settings: tx.settings().await?,

@@ -12,11 +12,17 @@ use super::file::{
 use super::validate::{format_hours, weekday_name};
 use crate::booking::{OperatoryId, ProviderId};
 use crate::store::{ClinicTx, Store, TxMode};
-use crate::tenancy::Organization;
+use crate::tenancy::{Organization, default_greeting};
 
+/// The clinic's setup for an operator to read and edit: the greeting is written out even
+/// when it is the default one, so the file shows what callers hear.
 pub async fn export(store: &Store, org: &Organization) -> Result<ClinicFile, SetupError> {
     let mut tx = store.clinic(org.id, TxMode::Read).await?;
-    read(&mut tx).await
+    let mut file = read(&mut tx).await?;
+    if file.greeting.is_none() {
+        file.greeting = Some(default_greeting(&file.name));
+    }
+    Ok(file)
 }
 
 /// The clinic's setup as the transaction sees it.

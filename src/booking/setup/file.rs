@@ -13,9 +13,10 @@ use crate::booking::{AgentKind, BookingRules, ExceptionKind, ProviderKind};
 pub struct ClinicFile {
     pub name: String,
     pub time_zone: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Written even when unset (as ""), so the file shows every setting it holds.
+    #[serde(default, with = "empty_is_none")]
     pub greeting: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "empty_is_none")]
     pub instructions: Option<String>,
     #[serde(default)]
     pub settings: SettingsSection,
@@ -23,50 +24,53 @@ pub struct ClinicFile {
     #[serde(default)]
     pub office_hours: BTreeMap<String, String>,
     /// The clinic's own wording: `goodbye`, `anything_else`, `transfer`, `holding`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub phrases: BTreeMap<String, String>,
-    #[serde(default)]
+    // Empty lists are left out rather than written as `[]`: an operator appending a
+    // `[[exceptions]]` table after `exceptions = []` would get a duplicate-key error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operatories: Vec<OperatoryEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<ProviderEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub appointment_types: Vec<TypeEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<ExceptionEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsSection {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // Every setting is written, "" (or 0, or []) when unset, so an exported file shows them all.
+    #[serde(default, with = "empty_is_none")]
     pub address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "empty_is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "empty_is_none")]
     pub transfer_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "empty_is_none")]
     pub cancellation_policy: Option<String>,
     pub lead_minutes: u32,
     pub horizon_days: u32,
     pub slot_step_minutes: u32,
-    /// "builtin" or "llm"; absent: the server's default agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// "builtin" or "llm"; "": the server's default agent.
+    #[serde(default, with = "agent_choice")]
     pub agent: Option<AgentKind>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "empty_is_none")]
     pub llm_base_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "empty_is_none")]
     pub llm_model: Option<String>,
-    /// Tried when the model is slow or failing; absent: the server's `llm_fallback_model`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Tried when the model is slow or failing; "": the server's `llm_fallback_model`.
+    #[serde(default, with = "empty_is_none")]
     pub llm_fallback_model: Option<String>,
     /// The name of the environment variable that holds this clinic's model API key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "empty_is_none")]
     pub llm_api_key_env: Option<String>,
-    /// Delete call transcripts older than this many days (1 to 3650).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Delete call transcripts older than this many days (1 to 3650); 0: keep them.
+    #[serde(default, with = "zero_is_none")]
     pub transcript_retention_days: Option<u32>,
     /// Languages the front desk speaks besides English ("es", "zh"...).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub languages: Vec<String>,
 }
 
@@ -117,7 +121,7 @@ pub struct ProviderEntry {
     pub kind: ProviderKind,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<ScheduleEntry>,
 }
 
@@ -167,5 +171,55 @@ impl ClinicFile {
 
     pub fn to_toml(&self) -> Result<String, SetupError> {
         toml::to_string_pretty(self).map_err(|err| SetupError::Parse(err.to_string()))
+    }
+}
+
+/// An optional text kept in the file as "" when unset; "" (or blanks) reads as unset.
+pub(super) mod empty_is_none {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value.as_deref().unwrap_or_default())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let raw = String::deserialize(d)?;
+        Ok((!raw.trim().is_empty()).then_some(raw))
+    }
+}
+
+/// A number kept in the file as 0 when unset.
+pub(super) mod zero_is_none {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(value.unwrap_or_default())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        Ok(Some(u32::deserialize(d)?).filter(|n| *n != 0))
+    }
+}
+
+/// The clinic's agent: "builtin", "llm", or "" for the server's default.
+pub(super) mod agent_choice {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::booking::AgentKind;
+
+    pub fn serialize<S: Serializer>(value: &Option<AgentKind>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value.map(AgentKind::as_str).unwrap_or_default())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AgentKind>, D::Error> {
+        let raw = String::deserialize(d)?;
+        match raw.trim() {
+            "" => Ok(None),
+            known if AgentKind::parse(known).is_some() => Ok(AgentKind::parse(known)),
+            other => Err(D::Error::custom(format!(
+                "'{other}' is not an agent (use \"builtin\", \"llm\", or \"\" for the server's default)"
+            ))),
+        }
     }
 }

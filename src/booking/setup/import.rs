@@ -3,8 +3,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::SetupError;
+use super::changes::changes;
 use super::export::read;
 use super::file::ClinicFile;
+use super::patch::ClinicPatch;
 use super::validate::{Validated, text, validate};
 use crate::booking::{
     AppointmentType, AppointmentTypeId, Operatory, OperatoryId, Provider, ProviderId,
@@ -49,6 +51,45 @@ fn matched<Id: Copy>(
         .unwrap_or_else(new)
 }
 
+/// What applying an operator's file did (or, checked only, would do).
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    pub summary: ImportSummary,
+    /// In words, as the console's preview says them.
+    pub changes: Vec<String>,
+}
+
+/// Applies an operator's file over the clinic's setup in one transaction: only what the file
+/// says changes. With `write` false it only checks the result and says what would change.
+pub async fn apply_file(
+    store: &Store,
+    org: &Organization,
+    patch: ClinicPatch,
+    write_it: bool,
+) -> Result<Applied, SetupError> {
+    let mode = if write_it {
+        TxMode::Write
+    } else {
+        TxMode::Read
+    };
+    let mut tx = store.clinic(org.id, mode).await?;
+    let before = read(&mut tx).await?;
+    let mut after = before.clone();
+    patch.apply(&mut after);
+    let valid = validate(&after)?;
+    let changes = changes(&before, &after);
+    if !write_it {
+        return Ok(Applied {
+            summary: ImportSummary::default(),
+            changes,
+        });
+    }
+    let summary = write(&mut tx, &valid, &Renames::default()).await?;
+    tx.commit().await?;
+    Ok(Applied { summary, changes })
+}
+
+/// Replaces the clinic's whole setup with `file` (the demo clinic, a template).
 pub async fn import(
     store: &Store,
     org: &Organization,

@@ -1,19 +1,25 @@
 //! A clinic's setup as a TOML file operators edit: `org import` reads it, `org export` writes
 //! it. The whole file is validated before anything is written, and applied in one
 //! transaction. Rows are matched by name, so ids (and the appointments that use them) survive
-//! a re-import; providers, chairs and types missing from the file are deactivated, not deleted.
+//! a re-import; providers, chairs and types missing from a list are deactivated, not deleted.
+//! An operator's file (`ClinicPatch`) changes only what it says; `ClinicFile` is the whole
+//! setup, as exported.
 
+mod changes;
 mod export;
 mod file;
 mod import;
+mod patch;
 mod validate;
 
+pub use changes::changes;
 pub use export::export;
 pub use file::{
     ClinicFile, ExceptionEntry, OperatoryEntry, ProviderEntry, ScheduleEntry, SettingsSection,
     TypeEntry,
 };
-pub use import::{ImportSummary, Renames, edit, import};
+pub use import::{Applied, ImportSummary, Renames, apply_file, edit, import};
+pub use patch::{ClinicPatch, SettingsPatch};
 pub use validate::{check, parse_hours, weekday_from_name};
 
 use crate::store::StoreError;

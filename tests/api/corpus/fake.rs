@@ -135,6 +135,7 @@ impl FakeClinic {
 
     pub fn office(&self) -> OfficeInfo {
         OfficeInfo {
+            can_book: true,
             name: "Demo Dental".into(),
             address: Some("100 Main Street, Springfield".into()),
             phone: Some("+15552010100".into()),

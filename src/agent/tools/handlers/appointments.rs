@@ -94,6 +94,9 @@ pub(super) async fn find_slots(
     args: &FindSlots,
 ) -> Result<Slots, ToolError> {
     let c = catalogue(ctx).await?;
+    if !super::office::can_book(&c) {
+        return Err(ToolError::Refused(Refusal::NotBookable));
+    }
     let kind = find_type(&c, &args.appointment_type)?;
     let provider = trimmed(&args.provider)
         .map(|p| find_provider(&c, p))

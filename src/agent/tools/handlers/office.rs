@@ -6,6 +6,7 @@ use crate::agent::tools::contract::*;
 use crate::agent::tools::speech::{spoken_date, spoken_time};
 use crate::agent::tools::{ToolContext, ToolError, ToolOutput};
 use crate::booking::{Catalogue, NewMessage, PhoneNumber};
+use crate::clinics::readiness::{self, ClinicFacts};
 
 pub(super) fn current_datetime(ctx: &ToolContext<'_>) -> NowInfo {
     let local = ctx.org.time_zone.local(ctx.now);
@@ -26,9 +27,25 @@ pub(super) async fn catalogue(ctx: &ToolContext<'_>) -> Result<Catalogue, ToolEr
     ctx.scheduler.catalogue(ctx.org).await.map_err(service)
 }
 
+/// The readiness checklist's rule: office hours, a provider with a weekly schedule and an
+/// appointment type.
+pub(super) fn can_book(c: &Catalogue) -> bool {
+    let facts = ClinicFacts {
+        office_hours: !c.office_hours.is_empty(),
+        scheduled_provider: c
+            .providers
+            .iter()
+            .any(|p| p.active && c.weekly_blocks.iter().any(|b| b.provider == p.id)),
+        active_appointment_type: c.appointment_types.iter().any(|t| t.active),
+        ..ClinicFacts::default()
+    };
+    readiness::checklist(&facts, false).can_book()
+}
+
 pub(super) async fn office_info(ctx: &ToolContext<'_>) -> Result<OfficeInfo, ToolError> {
     let c = catalogue(ctx).await?;
     Ok(OfficeInfo {
+        can_book: can_book(&c),
         name: ctx.org.name.clone(),
         address: c.settings.address.clone(),
         phone: c.settings.phone.as_ref().map(ToString::to_string),

@@ -6,13 +6,12 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::Value;
 
 use super::super::auth::ClinicStaff;
 use super::super::view::Frame;
 use super::super::{AdminError, render};
 use super::fields::{FormData, frame, save};
-use crate::booking::setup::{self, ClinicFile, Renames};
+use crate::booking::setup::{self, ClinicPatch, Renames, SetupError};
 use crate::http::AppState;
 
 /// The largest clinic file accepted: far beyond any real clinic's.
@@ -98,11 +97,9 @@ pub async fn download(
         .into_response())
 }
 
-/// Parses and checks a file; the problems (each naming its place) when it does not.
-fn checked(text: &str) -> Result<ClinicFile, Vec<String>> {
-    let file = ClinicFile::parse(text).map_err(|e| vec![e.to_string()])?;
-    setup::check(&file).map_err(|e| vec![e.to_string()])?;
-    Ok(file)
+/// Parses a file; the problem (naming its place) when it does not.
+fn parsed(text: &str) -> Result<ClinicPatch, Vec<String>> {
+    ClinicPatch::parse(text).map_err(|e| vec![e.to_string()])
 }
 
 /// Checks an uploaded file and shows what applying it would change; writes nothing.
@@ -148,23 +145,21 @@ pub async fn preview(
             false,
         );
     }
-    let new = match checked(&text) {
-        Ok(file) => file,
+    let patch = match parsed(&text) {
+        Ok(patch) => patch,
         Err(problems) => return page_with(&staff, None, problems, Vec::new(), false),
     };
-    let current = setup::export(&state.store, &staff.org)
-        .await
-        .map_err(|e| AdminError::Internal(e.to_string()))?;
-    page_with(
-        &staff,
-        Some(text),
-        Vec::new(),
-        changes(&current, &new),
-        false,
-    )
+    match setup::apply_file(&state.store, &staff.org, patch, false).await {
+        Ok(applied) => page_with(&staff, Some(text), Vec::new(), applied.changes, false),
+        Err(err @ (SetupError::Invalid { .. } | SetupError::Parse(_))) => {
+            page_with(&staff, None, vec![err.to_string()], Vec::new(), false)
+        }
+        Err(err) => Err(AdminError::Internal(err.to_string())),
+    }
 }
 
-/// Applies a checked file: it replaces the clinic's whole setup, in one transaction.
+/// Applies a checked file over the clinic's setup (what it leaves out stays), in one
+/// transaction.
 pub async fn apply(
     State(state): State<AppState>,
     staff: ClinicStaff,
@@ -179,8 +174,8 @@ pub async fn apply(
         .find(|(n, _)| n == "content")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let new = match checked(&text) {
-        Ok(file) => file,
+    let patch = match parsed(&text) {
+        Ok(patch) => patch,
         Err(problems) => return page_with(&staff, None, problems, Vec::new(), false),
     };
     match save(
@@ -189,7 +184,7 @@ pub async fn apply(
         "uploaded a clinic file",
         &Renames::default(),
         |file| {
-            *file = new;
+            patch.apply(file);
             Ok(())
         },
     )
@@ -204,81 +199,4 @@ pub async fn apply(
             page_with(&staff, None, problems.general, Vec::new(), false)
         }
     }
-}
-
-/// What applying `new` over `current` changes, in words.
-fn changes(current: &ClinicFile, new: &ClinicFile) -> Vec<String> {
-    let json = |file: &ClinicFile| serde_json::to_value(file).unwrap_or(Value::Null);
-    let (before, after) = (json(current), json(new));
-    let mut said = Vec::new();
-    for key in ["name", "time_zone", "greeting", "instructions"] {
-        if before.get(key) != after.get(key) {
-            said.push(format!("{} changes", key.replace('_', " ")));
-        }
-    }
-    for section in ["settings", "office_hours", "phrases"] {
-        let empty = serde_json::Map::new();
-        let field = |v: &Value| {
-            v.get(section)
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_else(|| empty.clone())
-        };
-        let (b, a) = (field(&before), field(&after));
-        let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            if b.get(key) != a.get(key) {
-                said.push(format!("{section}.{key} changes"));
-            }
-        }
-    }
-    for (section, what) in [
-        ("operatories", "chair"),
-        ("providers", "provider"),
-        ("appointment_types", "appointment type"),
-    ] {
-        let named = |v: &Value| -> Vec<(String, Value)> {
-            v.get(section)
-                .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .map(|item| {
-                            let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
-                            (name.to_owned(), item.clone())
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let (b, a) = (named(&before), named(&after));
-        for (name, item) in &a {
-            match b.iter().find(|(n, _)| n == name) {
-                None => said.push(format!("adds {what} '{name}'")),
-                Some((_, old)) if old != item => said.push(format!("changes {what} '{name}'")),
-                Some(_) => {}
-            }
-        }
-        for (name, item) in &b {
-            let active = item.get("active").and_then(Value::as_bool).unwrap_or(true);
-            if active && !a.iter().any(|(n, _)| n == name) {
-                said.push(format!(
-                    "{what} '{name}' is not in the file: no longer used"
-                ));
-            }
-        }
-    }
-    if current.exceptions != new.exceptions {
-        said.push(format!(
-            "exceptions: {} now, {} after",
-            current.exceptions.len(),
-            new.exceptions.len()
-        ));
-    }
-    if said.is_empty() {
-        said.push("Nothing: the file is the clinic's setup as it is.".into());
-    }
-    said
 }
