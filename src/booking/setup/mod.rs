@@ -58,6 +58,44 @@ mod tests {
         check(&file)
     }
 
+    /// The demo file's commented-out examples, uncommented: a valid file using every field.
+    fn demo_with_every_example() -> String {
+        let example = |line: &str| {
+            let rest = line.strip_prefix("# ")?;
+            let key = rest.split(" = ").next()?;
+            let is_key = rest.contains(" = ")
+                && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            let is_table = rest.starts_with("[[") && rest.ends_with("]]");
+            (is_key || is_table).then(|| rest.to_owned())
+        };
+        DEMO_CLINIC
+            .lines()
+            .map(|line| example(line).unwrap_or_else(|| line.to_owned()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_demo_file_shows_every_field_and_its_examples_are_valid() {
+        let full = demo_with_every_example();
+        let file = ClinicFile::parse(&full).expect("the uncommented demo parses");
+        check(&file).expect("and is valid");
+        assert!(file.greeting.is_some() && file.settings.agent.is_some());
+        assert!(file.settings.transcript_retention_days.is_some());
+        assert_eq!(file.exceptions.len(), 3);
+        assert_eq!(file.phrases.len(), crate::booking::PHRASE_KEYS.len());
+        // Every key an export writes appears in the demo file.
+        let exported = file.to_toml().expect("toml");
+        for line in exported.lines() {
+            if let Some((key, _)) = line.split_once(" = ") {
+                assert!(
+                    full.contains(&format!("\n{key} = ")),
+                    "the demo file shows `{key}`"
+                );
+            }
+        }
+    }
+
     #[test]
     fn front_desk_languages_are_codes() {
         let ok = with_languages(r#"["es", "ZH", "yue"]"#);
