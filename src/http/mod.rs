@@ -102,7 +102,10 @@ pub const WEBHOOK_MAX_BYTES: usize = 32 * 1024 * 1024;
 /// The whole router; tests build exactly this.
 pub fn app(state: AppState) -> Router {
     Router::new()
+        // `/health` is the older name of `/healthz`.
         .route("/health", get(health))
+        .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .nest("/admin", admin::routes())
         .route("/llm-websocket", get(llm_websocket::root))
         .route("/llm-websocket/", get(llm_websocket::root))
@@ -128,6 +131,42 @@ pub fn app(state: AppState) -> Router {
 
 async fn health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// How long `/readyz` waits for the database before it says it is not ready.
+const READY_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Ready to take calls: the database answers, its schema is this build's, and the server is
+/// not shutting down. 503 otherwise, with the reasons.
+async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut problems: Vec<String> = Vec::new();
+    if state.drain.is_draining() {
+        problems.push("draining: no new calls".into());
+    }
+    match tokio::time::timeout(READY_DB_TIMEOUT, state.store.schema_version()).await {
+        Ok(Ok(version)) if version.current() => {}
+        Ok(Ok(version)) => problems.push(format!(
+            "database schema is at version {}, this server needs {}",
+            version.applied, version.expected
+        )),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness: the database did not answer");
+            problems.push("database unavailable".into());
+        }
+        Err(_) => problems.push("database did not answer in time".into()),
+    }
+    if problems.is_empty() {
+        Json(json!({ "status": "ready", "version": env!("CARGO_PKG_VERSION") })).into_response()
+    } else {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "not_ready", "problems": problems })),
+        )
+            .into_response()
+    }
 }
 
 async fn not_found() -> ApiError {

@@ -4,13 +4,15 @@
 //! instance), where a close with 1000 would have hung up on the caller.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 
 pub struct Drain {
     active: AtomicUsize,
+    /// Set at shutdown: `/readyz` then answers 503, so load balancers stop sending calls.
+    draining: AtomicBool,
     idle: Notify,
     cut: watch::Sender<bool>,
 }
@@ -32,6 +34,7 @@ impl Drain {
     pub fn new() -> Arc<Self> {
         Arc::new(Self {
             active: AtomicUsize::new(0),
+            draining: AtomicBool::new(false),
             idle: Notify::new(),
             cut: watch::channel(false).0,
         })
@@ -46,6 +49,15 @@ impl Drain {
             },
             self.cut.subscribe(),
         )
+    }
+
+    /// The server is shutting down: no new calls.
+    pub fn begin(&self) {
+        self.draining.store(true, Ordering::Release);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
     }
 
     pub fn active(&self) -> usize {

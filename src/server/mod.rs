@@ -180,6 +180,11 @@ impl Server {
         tracing::info!(%addr, agent = self.state.voice.agent_name(), "ascendia listening");
         listen::raise_file_limit();
         let drain = std::sync::Arc::clone(&self.state.drain);
+        let draining = std::sync::Arc::clone(&drain);
+        let shutdown = async move {
+            shutdown.await;
+            draining.begin();
+        };
         // Stops accepting at `shutdown`; upgraded calls are not awaited here but below.
         listen::serve(
             self.listener,

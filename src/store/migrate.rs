@@ -53,6 +53,32 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     11 "0011" "clinic_fallback_model",
 );
 
+/// The schema version the database is at, and the one this build expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaVersion {
+    pub applied: i64,
+    pub expected: i64,
+}
+
+impl SchemaVersion {
+    pub fn current(&self) -> bool {
+        self.applied == self.expected
+    }
+}
+
+/// Reads the applied version (the runtime role may read the ledger, not change it).
+pub async fn version(pool: &Pool, migrations: &[Migration]) -> Result<SchemaVersion, StoreError> {
+    let mut tx = pool.begin(None, TxMode::Read).await?;
+    let (applied,): (Option<i64>,) = tx
+        .fetch_one(sql("SELECT MAX(version) FROM schema_migrations"))
+        .await?;
+    tx.commit().await?;
+    Ok(SchemaVersion {
+        applied: applied.unwrap_or(0),
+        expected: latest(migrations),
+    })
+}
+
 pub fn latest(migrations: &[Migration]) -> i64 {
     migrations.last().map_or(0, |m| m.version)
 }

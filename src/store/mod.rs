@@ -64,6 +64,15 @@ impl Store {
         self.pool.backend()
     }
 
+    /// Whether the database answers, and at which schema version (`/readyz`).
+    pub async fn schema_version(&self) -> Result<migrate::SchemaVersion, StoreError> {
+        let migrations = match &self.pool {
+            db::Pool::Sqlite(_) => migrate::SQLITE,
+            db::Pool::Postgres(_) => migrate::POSTGRES,
+        };
+        migrate::version(&self.pool, migrations).await
+    }
+
     /// A transaction scoped to one clinic.
     pub async fn clinic(
         &self,

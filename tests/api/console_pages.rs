@@ -557,7 +557,10 @@ async fn transfers_and_calls_that_booked_nothing_wait_in_the_inbox_until_marked_
 /// PostgreSQL only (skipped otherwise): the calls marked done are clinic data like any other,
 /// under row level security, with the runtime role's usual grants.
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn calls_marked_done_are_row_level_secured_on_postgres() {
     use sqlx::{Connection, PgConnection};
     if common::pg::url("calls_marked_done_are_row_level_secured_on_postgres").is_none() {

@@ -32,7 +32,10 @@ async fn count(conn: &mut PgConnection, sql: &'static str) -> i64 {
 }
 
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn row_level_security_hides_and_protects_other_clinics_rows() {
     if common::pg::url("row_level_security_hides_and_protects_other_clinics_rows").is_none() {
         return;
@@ -150,7 +153,10 @@ async fn row_level_security_hides_and_protects_other_clinics_rows() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn the_server_refuses_roles_that_bypass_row_level_security() {
     if common::pg::url("the_server_refuses_roles_that_bypass_row_level_security").is_none() {
         return;
@@ -270,7 +276,10 @@ async fn the_server_refuses_roles_that_bypass_row_level_security() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn two_instances_share_clinics_and_never_double_book() {
     if common::pg::url("two_instances_share_clinics_and_never_double_book").is_none() {
         return;
@@ -354,7 +363,10 @@ async fn two_instances_share_clinics_and_never_double_book() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn the_database_itself_refuses_overlapping_appointments() {
     if common::pg::url("the_database_itself_refuses_overlapping_appointments").is_none() {
         return;
@@ -402,7 +414,10 @@ async fn the_database_itself_refuses_overlapping_appointments() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn caller_messages_are_row_level_secured_like_every_clinic_table() {
     if common::pg::url("caller_messages_are_row_level_secured_like_every_clinic_table").is_none() {
         return;

@@ -240,3 +240,42 @@ async fn config_comes_first_then_the_greeting() {
         "{second:?}"
     );
 }
+
+#[tokio::test]
+async fn healthz_says_the_process_is_up_and_readyz_that_it_takes_calls() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/health"] {
+        let (status, body) = http_get(app.addr, path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(body.contains(r#""status":"ok""#), "{body}");
+    }
+    let (status, body) = http_get(app.addr, "/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""status":"ready""#), "{body}");
+
+    // A schema newer than this build (another instance upgraded first): not ready.
+    if !common::pg::selected() {
+        use sqlx::Connection;
+        let mut db = sqlx::SqliteConnection::connect(&app.settings.database_url)
+            .await
+            .expect("the test database");
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '2030-01-01T00:00:00Z')")
+            .execute(&mut db)
+            .await
+            .expect("a future migration");
+        let (status, body) = http_get(app.addr, "/readyz").await;
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("version 9999"), "{body}");
+        sqlx::query("DELETE FROM schema_migrations WHERE version = 9999")
+            .execute(&mut db)
+            .await
+            .expect("removed");
+    }
+
+    app.state.drain.begin();
+    let (status, body) = http_get(app.addr, "/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("draining"), "{body}");
+    let (status, _) = http_get(app.addr, "/healthz").await;
+    assert_eq!(status, 200, "up while draining");
+}

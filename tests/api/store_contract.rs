@@ -26,7 +26,10 @@ async fn sqlite_keeps_the_storage_contract() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn postgres_keeps_the_storage_contract() {
     if common::pg::url("postgres_keeps_the_storage_contract").is_none() {
         return;

@@ -32,7 +32,10 @@ async fn a_sqlite_database_of_the_previous_release_upgrades_in_place() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
 async fn a_postgres_database_of_the_previous_release_upgrades_in_place() {
     if common::pg::url("a_postgres_database_of_the_previous_release_upgrades_in_place").is_none() {
         return;

@@ -63,8 +63,8 @@ mod tests {
         let example = |line: &str| {
             let rest = line.strip_prefix("# ")?;
             let key = rest.split(" = ").next()?;
-            let is_key = rest.contains(" = ")
-                && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            let is_key =
+                rest.contains(" = ") && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
             let is_table = rest.starts_with("[[") && rest.ends_with("]]");
             (is_key || is_table).then(|| rest.to_owned())
         };
