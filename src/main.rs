@@ -64,6 +64,10 @@ enum Command {
         /// The caller's number, as Retell's call details give it.
         #[arg(long, default_value = "+15555550100")]
         from: String,
+        /// For wss:// URLs: trust the CA (or self-signed) certificate in this PEM file instead
+        /// of the public web's roots.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
     },
     /// Many concurrent simulated calls; reports latency and server memory.
     Loadtest {
@@ -173,6 +177,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             agent,
             clinic,
             from,
+            ca_cert,
         } => {
             let url = match (url, agent) {
                 (Some(url), _) => url,
@@ -198,6 +203,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let mut options = CallOptions::default();
             options.call.from_number = Some(from);
+            if let Some(path) = ca_cert {
+                options.tls = Some(ascendia::client::trusting(&path).map_err(|e| e.to_string())?);
+            }
             let url = format!(
                 "{}/cli-{}",
                 url.trim_end_matches('/'),

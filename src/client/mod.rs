@@ -5,4 +5,6 @@ mod connection;
 pub mod loadtest;
 pub mod script;
 
-pub use connection::{AgentTurn, CallClient, CallOptions, ClientError, ServerFrame, ToolCallSeen};
+pub use connection::{
+    AgentTurn, CallClient, CallOptions, ClientError, ServerFrame, ToolCallSeen, trusting,
+};
