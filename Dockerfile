@@ -21,7 +21,8 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --user-group --uid 10001 --home-dir /data --no-create-home \
+    && groupadd --system --gid 10001 ascendia \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home \
         --shell /usr/sbin/nologin ascendia \
     && install -d -o ascendia -g ascendia -m 0750 /data
 COPY --from=build /usr/local/bin/ascendia /usr/local/bin/ascendia
