@@ -51,6 +51,10 @@ pub enum LogFormat {
 pub struct Settings {
     /// Address the server listens on.
     pub listen: SocketAddr,
+    /// PEM certificate chain and private key: when both are set the listener serves HTTPS and
+    /// `wss://` itself, for one machine without a proxy in front.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     pub database_url: String,
     /// PostgreSQL only: the role that owns the schema, used to migrate at start.
     pub admin_database_url: Option<String>,
@@ -96,6 +100,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tls_cert: None,
+            tls_key: None,
             database_url: "sqlite://ascendia.db".to_owned(),
             admin_database_url: None,
             log_format: LogFormat::Text,
@@ -139,6 +145,10 @@ pub enum ConfigError {
         "public_url '{0}' must start with https:// (or http://), e.g. https://voice.example.com"
     )]
     PublicUrl(String),
+    #[error(
+        "{0} is set but {1} is not: built-in TLS needs both tls_cert and tls_key (ASCENDIA_TLS_CERT, ASCENDIA_TLS_KEY), or neither"
+    )]
+    TlsPair(&'static str, &'static str),
 }
 
 impl Settings {
@@ -189,6 +199,7 @@ impl Settings {
         if self.header_read_timeout_secs == 0 {
             return Err(ConfigError::Zero("header_read_timeout_secs"));
         }
+        self.tls_files()?;
         if let Some(url) = &self.public_url {
             let rest = ["https://", "http://", "wss://", "ws://"]
                 .iter()
@@ -219,12 +230,30 @@ impl Settings {
             .collect()
     }
 
+    /// The certificate and key for built-in TLS, when it is on (an empty value is unset); one
+    /// without the other is an error rather than a silent plain-HTTP start.
+    pub fn tls_files(&self) -> Result<Option<(&Path, &Path)>, ConfigError> {
+        fn set(path: &Option<PathBuf>) -> Option<&Path> {
+            path.as_deref().filter(|path| !path.as_os_str().is_empty())
+        }
+        match (set(&self.tls_cert), set(&self.tls_key)) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(ConfigError::TlsPair("tls_cert", "tls_key")),
+            (None, Some(_)) => Err(ConfigError::TlsPair("tls_key", "tls_cert")),
+        }
+    }
+
     /// The base of the WebSocket URLs to paste into Retell.
     pub fn websocket_base(&self) -> String {
+        let scheme = match self.tls_files() {
+            Ok(Some(_)) => "wss",
+            _ => "ws",
+        };
         let base = self
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("ws://{}", self.listen));
+            .unwrap_or_else(|| format!("{scheme}://{}", self.listen));
         websocket_base_of(&base)
     }
 
@@ -325,6 +354,29 @@ mod tests {
             webhook_url_of("http://10.0.0.2:8080"),
             "http://10.0.0.2:8080/api/retell/webhook"
         );
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        let mut settings = Settings {
+            tls_cert: Some("cert.pem".into()),
+            ..Settings::default()
+        };
+        assert!(matches!(
+            settings.validate(),
+            Err(ConfigError::TlsPair("tls_cert", "tls_key"))
+        ));
+        settings.tls_key = Some("key.pem".into());
+        assert!(settings.validate().is_ok());
+        assert_eq!(
+            settings.websocket_base(),
+            "wss://127.0.0.1:8080/llm-websocket"
+        );
+        settings.tls_cert = None;
+        assert!(matches!(
+            settings.validate(),
+            Err(ConfigError::TlsPair("tls_key", "tls_cert"))
+        ));
     }
 
     #[test]

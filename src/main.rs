@@ -67,6 +67,10 @@ enum Command {
         /// script's lines may use).
         #[arg(long)]
         from: Option<String>,
+        /// For wss:// URLs: trust the CA (or self-signed) certificate in this PEM file instead
+        /// of the public web's roots.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
     },
     /// Many concurrent simulated calls; reports latency and server memory.
     Loadtest {
@@ -176,6 +180,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             agent,
             clinic,
             from,
+            ca_cert,
         } => {
             let url = match (url, agent) {
                 (Some(url), _) => url,
@@ -202,6 +207,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let persona = Persona::random();
             let mut options = CallOptions::default();
             options.call.from_number = Some(from.unwrap_or_else(|| persona.phone.clone()));
+            if let Some(path) = ca_cert {
+                options.tls = Some(ascendia::client::trusting(&path).map_err(|e| e.to_string())?);
+            }
             let url = format!(
                 "{}/cli-{}",
                 url.trim_end_matches('/'),

@@ -21,6 +21,11 @@ pub enum ClientError {
     Closed(Option<u16>),
     #[error("the server sent an invalid frame: {0}")]
     Invalid(String),
+    #[error("CA certificate {}: {reason}", path.display())]
+    CaCert {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 }
 
 /// A frame from the server, as Retell would read it.
@@ -68,6 +73,8 @@ pub struct CallOptions {
     pub call: CallDetails,
     /// Send `ping_pong` every this often when the server asks for auto-reconnect.
     pub ping_interval: Duration,
+    /// For `wss://`: whom to trust (see [`trusting`]); none means the public web's roots.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Default for CallOptions {
@@ -82,8 +89,36 @@ impl Default for CallOptions {
                 ..CallDetails::default()
             },
             ping_interval: Duration::from_secs(2),
+            tls: None,
         }
     }
+}
+
+/// A TLS client trusting only the CA (or self-signed) certificates in the PEM file at `path`:
+/// for `ascendia call --ca-cert` against a private CA, a proxy's internal CA, or a test.
+pub fn trusting(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>, ClientError> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let fail = |reason: String| ClientError::CaCert {
+        path: path.to_owned(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        roots
+            .add(cert.map_err(|e| fail(e.to_string()))?)
+            .map_err(|e| fail(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(fail("holds no PEM certificate".into()));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| fail(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 pub struct CallClient {
@@ -109,12 +144,17 @@ impl CallClient {
             .max_message_size(Some(64 << 20))
             .max_frame_size(Some(64 << 20));
         let connected_at = Instant::now();
-        let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
-            .await
-            .map_err(|e| ClientError::Connect {
-                url: url.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let connector = options
+            .tls
+            .clone()
+            .map(tokio_tungstenite::Connector::Rustls);
+        let (socket, _) =
+            tokio_tungstenite::connect_async_tls_with_config(url, Some(config), true, connector)
+                .await
+                .map_err(|e| ClientError::Connect {
+                    url: url.to_owned(),
+                    reason: e.to_string(),
+                })?;
         let (mut sink, mut stream) = socket.split();
         let (writer, mut outgoing) = mpsc::unbounded_channel::<Message>();
         tokio::spawn(async move {

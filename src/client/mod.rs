@@ -6,4 +6,6 @@ pub mod loadtest;
 pub mod persona;
 pub mod script;
 
-pub use connection::{AgentTurn, CallClient, CallOptions, ClientError, ServerFrame, ToolCallSeen};
+pub use connection::{
+    AgentTurn, CallClient, CallOptions, ClientError, ServerFrame, ToolCallSeen, trusting,
+};

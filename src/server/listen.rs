@@ -2,7 +2,8 @@
 //! connection and sends nothing would hold a file descriptor forever (a thousand such
 //! connections exhausted the limit and blocked new calls). Here hyper runs with a timer and a
 //! header-read timeout, `TCP_NODELAY` is set for voice, and running out of descriptors slows
-//! the loop down instead of spinning.
+//! the loop down instead of spinning. With built-in TLS each connection's handshake must also
+//! finish within the header-read timeout.
 
 use std::future::Future;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
 /// How long, after `shutdown`, open HTTP connections get to finish their request.
@@ -22,6 +24,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     header_read_timeout: Duration,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) {
     // `stop` tells connections to finish their request and close; `open` counts them.
@@ -56,17 +59,36 @@ pub async fn serve(
             let mut router = router.clone();
             async move { router.call(request).await }
         });
-        let connection = http
-            .serve_connection(TokioIo::new(tcp), service)
-            .with_upgrades();
+        let (http, tls) = (http.clone(), tls.clone());
         let (mut stopping, opened) = (stopping.clone(), opened.clone());
+        // The handshake runs here, not in the loop: one slow client must not hold up the rest.
         tokio::spawn(async move {
-            let mut connection = std::pin::pin!(connection);
-            let ended = tokio::select! {
-                ended = connection.as_mut() => ended,
-                _ = stopping.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
+            let ended = match tls {
+                None => {
+                    let connection = http.serve_connection(TokioIo::new(tcp), service);
+                    finish(connection.with_upgrades(), &mut stopping).await
+                }
+                Some(tls) => {
+                    // A client that connects and never completes the handshake (or speaks
+                    // plain HTTP) is dropped like one that never sends its headers.
+                    let handshake = tokio::select! {
+                        handshake = tokio::time::timeout(header_read_timeout, tls.accept(tcp)) => handshake,
+                        _ = stopping.changed() => return,
+                    };
+                    match handshake {
+                        Ok(Ok(stream)) => {
+                            let connection = http.serve_connection(TokioIo::new(stream), service);
+                            finish(connection.with_upgrades(), &mut stopping).await
+                        }
+                        Ok(Err(err)) => {
+                            tracing::debug!(%peer, error = %err, "TLS handshake failed");
+                            Ok(())
+                        }
+                        Err(_) => {
+                            tracing::debug!(%peer, "TLS handshake timed out");
+                            Ok(())
+                        }
+                    }
                 }
             };
             if let Err(err) = ended {
@@ -83,6 +105,28 @@ pub async fn serve(
         .is_err()
     {
         tracing::debug!("HTTP connections still open after the grace time; leaving them");
+    }
+}
+
+/// Drives one HTTP connection; at `stopping`, lets its request in flight finish and closes it.
+async fn finish<I, S>(
+    connection: hyper::server::conn::http1::UpgradeableConnection<I, S>,
+    stopping: &mut tokio::sync::watch::Receiver<()>,
+) -> hyper::Result<()>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        ended = connection.as_mut() => ended,
+        _ = stopping.changed() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
     }
 }
 

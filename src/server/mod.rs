@@ -1,6 +1,7 @@
 //! Starting the server: open the store, load the clinic registry, bind, and serve until shutdown.
 
 mod listen;
+mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,6 +18,8 @@ use crate::retell::session::SessionSettings;
 use crate::store::{Store, StoreError};
 use crate::voice::{VoiceApp, VoiceCalls};
 
+pub use tls::TlsError;
+
 /// WebSocket read/write buffer size: small, because most of a call's life is idle.
 pub const WS_BUFFER_BYTES: usize = 4 * 1024;
 
@@ -26,6 +29,8 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -39,12 +44,22 @@ pub struct Server {
     state: AppState,
     drain_time: std::time::Duration,
     header_read_timeout: std::time::Duration,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Server {
     pub async fn build(settings: &Settings, agent: Arc<dyn Agent>) -> Result<Self, StartupError> {
         settings.validate()?;
+        // Before the database: a bad certificate should fail the start at once, naming the file.
+        let tls = match settings.tls_files()? {
+            Some((cert, key)) => {
+                let acceptor = tls::acceptor(cert, key)?;
+                tracing::info!(cert = %cert.display(), "TLS on: serving https:// and wss://");
+                Some(acceptor)
+            }
+            None => None,
+        };
         let store = crate::booking::open_store(
             &settings.database_url,
             settings.admin_database_url.as_deref(),
@@ -151,6 +166,7 @@ impl Server {
             store,
             drain_time: std::time::Duration::from_secs(settings.drain_secs),
             header_read_timeout: settings.header_read_timeout(),
+            tls,
             state,
             background,
         })
@@ -177,7 +193,12 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let addr = self.local_addr()?;
-        tracing::info!(%addr, agent = self.state.voice.agent_name(), "ascendia listening");
+        tracing::info!(
+            %addr,
+            tls = self.tls.is_some(),
+            agent = self.state.voice.agent_name(),
+            "ascendia listening"
+        );
         listen::raise_file_limit();
         let drain = std::sync::Arc::clone(&self.state.drain);
         let draining = std::sync::Arc::clone(&drain);
@@ -190,6 +211,7 @@ impl Server {
             self.listener,
             app(self.state),
             self.header_read_timeout,
+            self.tls,
             shutdown,
         )
         .await;

@@ -420,7 +420,7 @@ async fn a_bad_clinic_file_is_refused_with_the_reason_and_changes_nothing() {
         (format!("{good}\ncolour = \"blue\"\n"), "colour"),
         (good.replace("name = \"Op 2\"", "name = \"Op 1\""), "twice"),
         (
-            format!("{good}\n[phrases]\nhello = \"Hi!\"\n"),
+            good.replace("[phrases]\n", "[phrases]\nhello = \"Hi!\"\n"),
             "is not a phrase",
         ),
         (

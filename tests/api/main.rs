@@ -35,5 +35,6 @@ mod routing;
 mod serve;
 mod store;
 mod store_contract;
+mod tls;
 mod upgrade;
 mod webhook;
