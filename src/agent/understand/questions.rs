@@ -28,6 +28,11 @@ const QUESTION_OPENERS: &[&str] = &[
     "would you",
 ];
 
+/// The utterance opens like a question ("what...", "do you...").
+pub fn opens_question(text: &str) -> bool {
+    starts_with_any(text, QUESTION_OPENERS)
+}
+
 /// The questions asked. `understood` when the utterance carried anything else the
 /// receptionist can act on; otherwise a question the tables do not know is `Other`.
 pub fn questions(text: &str, question_mark: bool, understood: bool) -> Vec<Question> {

@@ -32,8 +32,9 @@ const PARTS: &[(&str, DayPart)] = &[
     ("afternoons", DayPart::Afternoon),
     ("afternoon", DayPart::Afternoon),
     ("after work", DayPart::Evening),
-    ("end of the day", DayPart::Evening),
-    ("late in the day", DayPart::Evening),
+    // The clinic's latest times (the dialogue reads "end of the day" as the latest).
+    ("end of the day", DayPart::Afternoon),
+    ("late in the day", DayPart::Afternoon),
     ("evenings", DayPart::Evening),
     ("evening", DayPart::Evening),
     ("tonight", DayPart::Evening),
