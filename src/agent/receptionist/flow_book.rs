@@ -447,6 +447,7 @@ fn candidates(d: &Dialogue, found: &Slots) -> Vec<SlotInfo> {
                 .is_none_or(|t| t.spoken != s.spoken)
         })
         .filter(|s| !when.not_weekdays.contains(&s.date.weekday()))
+        .filter(|s| !d.request.rejected.iter().any(|r| r.start == s.start))
         .filter(|s| when.after.is_none_or(|t| s.time >= t))
         .filter(|s| when.before.is_none_or(|t| s.time < t))
         .cloned()
@@ -534,7 +535,55 @@ pub fn answer_choice(
     facts: &Facts,
     out: &mut Out,
 ) -> bool {
-    if heard.earlier || heard.later {
+    // "The earlier one", "the later one" pick; they do not ask for other times.
+    if heard.choice.is_some()
+        && heard.consent != Some(Consent::No)
+        && !heard.has_any(&["anything", "something", "any time", "anytime"])
+        && let Some(offer) = pick(&offers, heard)
+    {
+        propose(d, offer, out);
+        return true;
+    }
+    // "What about the following week?": the week after the one offered.
+    if heard.days.is_empty()
+        && heard.week_of.is_none()
+        && heard.has_any(&[
+            "following week",
+            "the week after",
+            "week after that",
+            "a week later",
+            "the next week",
+        ])
+        && let Some(first) = offers.first()
+    {
+        let monday =
+            first.date - Duration::days(first.date.weekday().num_days_from_monday() as i64);
+        d.request.rejected.extend(offers.iter().cloned());
+        d.request.when = When {
+            week_of: Some(monday + Duration::days(7)),
+            not_weekdays: std::mem::take(&mut d.request.when.not_weekdays),
+            ..When::default()
+        };
+        d.request.offered.clear();
+        search(d, Search::Offer, facts, out);
+        return true;
+    }
+    // "None of those work, what else do you have?": the next ones.
+    let something_else = heard.has_any(&[
+        "anything else",
+        "what else",
+        "something else",
+        "other times",
+        "other options",
+        "any other",
+        "else do you have",
+        "else you have",
+        "else available",
+    ]);
+    if heard.earlier || heard.later || something_else && heard.intent.is_none() {
+        if something_else {
+            d.request.rejected.extend(offers.iter().cloned());
+        }
         d.request.offered = offers;
         search(
             d,
@@ -574,6 +623,7 @@ pub fn answer_choice(
     if heard.consent == Some(Consent::No) && heard.questions.is_empty() {
         out.say("No problem.");
         out.say("What day and time would work better for you?");
+        d.request.rejected.extend(offers.iter().cloned());
         d.request.when = When::default();
         d.request.asked_day = true;
         d.phase = Phase::AskedDay;
