@@ -119,6 +119,20 @@ const NOT_A_TIME_AFTER: &[&str] = &[
     "or",
     "and",
     "to",
+    // "I'd like two book": "to", as speech recognition sometimes writes it.
+    "book",
+    "schedule",
+    "reschedule",
+    "cancel",
+    "make",
+    "get",
+    "see",
+    "come",
+    "move",
+    "change",
+    "talk",
+    "speak",
+    "set",
 ];
 
 pub fn day_part(text: &str) -> Option<DayPart> {
@@ -407,6 +421,7 @@ mod tests {
         assert_eq!(t("that one works", true), None);
         assert_eq!(t("the first one works", true), None);
         assert_eq!(t("one works", false), None);
+        assert_eq!(t("i'd like two book a filling", false), None);
     }
 
     #[test]
