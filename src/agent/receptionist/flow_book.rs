@@ -47,7 +47,9 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         request.provider = Some(provider.name.clone());
     }
     let when = &mut request.when;
-    if !heard.days.is_empty() || heard.week_of.is_some() || heard.soonest {
+    // "What time do you close on Fridays?" names a day to ask about, not to come in.
+    let asks_hours = heard.asks(crate::agent::understand::Question::Hours);
+    if !asks_hours && (!heard.days.is_empty() || heard.week_of.is_some() || heard.soonest) {
         request.said_next = heard.has("next");
         let when = &mut request.when;
         *when = When {
@@ -69,7 +71,7 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
             when.days = vec![old + Duration::days(7)];
         }
         request.offered.clear();
-    } else if heard.part.is_some() || heard.time.is_some() {
+    } else if !asks_hours && (heard.part.is_some() || heard.time.is_some()) {
         if heard.part.is_some() {
             when.part = heard.part;
             when.time = heard.time;
@@ -129,7 +131,19 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
     // "After 2", "before ten": a bound, not a time to book.
     let routine = heard.has_any(&["before work", "after work", "before school", "after lunch"]);
     if let Some(time) = heard.time.filter(|_| when.time == heard.time && !routine) {
-        if heard.has_any(&["after", "later than", "from"]) && !heard.has("at") {
+        // "From 2 on", but not "a week from Tuesday".
+        let from = heard.has("from")
+            && !heard.has_any(&[
+                "week from",
+                "weeks from",
+                "day from",
+                "days from",
+                "month from",
+                "from now",
+                "from today",
+                "from tomorrow",
+            ]);
+        if (heard.has_any(&["after", "later than"]) || from) && !heard.has("at") {
             when.after = Some(time);
             when.time = None;
         } else if heard.has_any(&["before", "earlier than", "by"]) && !heard.has("at") {

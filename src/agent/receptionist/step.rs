@@ -334,7 +334,20 @@ impl Dialogue {
             && heard.time.is_none()
             && !heard.soonest
             && heard.new_patient.is_none();
-        if !(asking && bare_no) {
+        // "Let me check my schedule and call you back": not now.
+        let defers = heard.has_any(&[
+            "call you back",
+            "call back",
+            "i'll call",
+            "get back to you",
+            "check my schedule",
+            "check my calendar",
+        ]) && heard.days.is_empty()
+            && heard.week_of.is_none()
+            && heard.time.is_none()
+            && heard.services.is_empty()
+            && !heard.wants_message;
+        if !(asking && (bare_no || defers && self.phase != Phase::Identifying)) {
             return false;
         }
         if self.phase == Phase::Identifying {
