@@ -806,7 +806,13 @@ fn day_wish(rng: &mut Rng, today: NaiveDate, sw: &ServiceWish, with_time: bool) 
             21 => {
                 let a = coming;
                 let b = next_weekday(a, *rng.pick(&[Weekday::Tue, Weekday::Wed, Weekday::Thu]));
-                (format!("{} or {}", wd(a), wd(b)), vec![a, b], None)
+                // The second weekday may be the coming one, before the first.
+                let b_coming = next_weekday(today, b.weekday());
+                (
+                    format!("{} or {}", wd(a), wd(b)),
+                    vec![a, b, b_coming],
+                    None,
+                )
             }
             22 => {
                 let d = in_days(3 + rng.below(20) as i64);
@@ -1636,7 +1642,7 @@ fn reschedule_or_cancel(rng: &mut Rng, id: usize, today: NaiveDate, kind: Kind) 
         let when = dw.said.clone();
         let mut days = dw.days.clone();
         if let Some(by) = dw.by {
-            days = (1..=((by - today).num_days()))
+            days = (0..=((by - today).num_days()))
                 .map(|i| today + Duration::days(i))
                 .filter(|d| *d != old)
                 .collect();
