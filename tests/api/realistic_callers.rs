@@ -40,8 +40,9 @@ const PER_KIND: usize = 24;
 /// Caller turns before a call counts as going in circles.
 const MAX_TURNS: usize = 30;
 const MAX_TOOLS_PER_TURN: usize = 6;
-/// The pass rate this harness must keep (see the README): measured on this seed, a little slack.
-const MIN_PASS_RATE: f64 = 0.79;
+/// The pass rate this harness must keep: measured 490 of 504 (97.2%) on this seed
+/// (deterministic); a few calls of slack for parser changes, no more.
+const MIN_PASS_RATE: f64 = 0.95;
 
 const GREETING: &str = "Thank you for calling Demo Dental. How can I help you today?";
 
