@@ -286,14 +286,10 @@ fn person(parts: &[String], cue: NameCue, spelled: bool) -> PersonName {
         (_, [first, rest @ ..]) if NAME_PARTICLES.contains(&first.to_lowercase().as_str()) => {
             name.last = Some(format!("{first} {}", rest.join(" ")));
         }
-        (_, [first, ..]) => {
+        (_, [_, ..]) => {
             // "Mary Beth Thompson": every word before the last name is the first name.
             let last_at = particle_at.unwrap_or(parts.len() - 1);
-            name.first = Some(if spelled {
-                first.clone()
-            } else {
-                parts[..last_at].join(" ")
-            });
+            name.first = Some(parts[..last_at].join(" "));
             name.last = Some(parts[last_at..].join(" "));
         }
     }
