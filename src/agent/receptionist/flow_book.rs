@@ -48,7 +48,8 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
     }
     let when = &mut request.when;
     // "What time do you close on Fridays?" names a day to ask about, not to come in.
-    let asks_hours = heard.asks(crate::agent::understand::Question::Hours);
+    // "What's open tomorrow?" asks for a time, though it sounds like the hours.
+    let asks_hours = heard.asks(crate::agent::understand::Question::Hours) && !heard.soonest;
     if !asks_hours && (!heard.days.is_empty() || heard.week_of.is_some() || heard.soonest) {
         request.said_next = heard.has("next");
         let when = &mut request.when;
