@@ -40,7 +40,7 @@ const PER_KIND: usize = 24;
 /// Caller turns before a call counts as going in circles.
 const MAX_TURNS: usize = 30;
 const MAX_TOOLS_PER_TURN: usize = 6;
-/// The pass rate this harness must keep: measured 493 of 504 (97.8%) on this seed
+/// The pass rate this harness must keep: measured 494 of 504 (98.0%) on this seed
 /// (deterministic); a few calls of slack for parser changes, no more.
 const MIN_PASS_RATE: f64 = 0.95;
 
