@@ -30,6 +30,7 @@ mod llm_agent;
 mod messages;
 mod postgres;
 mod protocol;
+mod realistic_callers;
 mod receptionist_corpus;
 mod routing;
 mod serve;

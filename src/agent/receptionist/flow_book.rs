@@ -47,7 +47,10 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
         request.provider = Some(provider.name.clone());
     }
     let when = &mut request.when;
-    if !heard.days.is_empty() || heard.week_of.is_some() || heard.soonest {
+    // "What time do you close on Fridays?" names a day to ask about, not to come in.
+    // "What's open tomorrow?" asks for a time, though it sounds like the hours.
+    let asks_hours = heard.asks(crate::agent::understand::Question::Hours) && !heard.soonest;
+    if !asks_hours && (!heard.days.is_empty() || heard.week_of.is_some() || heard.soonest) {
         request.said_next = heard.has("next");
         let when = &mut request.when;
         *when = When {
@@ -69,7 +72,7 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
             when.days = vec![old + Duration::days(7)];
         }
         request.offered.clear();
-    } else if heard.part.is_some() || heard.time.is_some() {
+    } else if !asks_hours && (heard.part.is_some() || heard.time.is_some()) {
         if heard.part.is_some() {
             when.part = heard.part;
             when.time = heard.time;
@@ -129,7 +132,19 @@ pub fn absorb(d: &mut Dialogue, heard: &Heard, facts: &Facts) {
     // "After 2", "before ten": a bound, not a time to book.
     let routine = heard.has_any(&["before work", "after work", "before school", "after lunch"]);
     if let Some(time) = heard.time.filter(|_| when.time == heard.time && !routine) {
-        if heard.has_any(&["after", "later than", "from"]) && !heard.has("at") {
+        // "From 2 on", but not "a week from Tuesday".
+        let from = heard.has("from")
+            && !heard.has_any(&[
+                "week from",
+                "weeks from",
+                "day from",
+                "days from",
+                "month from",
+                "from now",
+                "from today",
+                "from tomorrow",
+            ]);
+        if (heard.has_any(&["after", "later than"]) || from) && !heard.has("at") {
             when.after = Some(time);
             when.time = None;
         } else if heard.has_any(&["before", "earlier than", "by"]) && !heard.has("at") {
@@ -447,6 +462,7 @@ fn candidates(d: &Dialogue, found: &Slots) -> Vec<SlotInfo> {
                 .is_none_or(|t| t.spoken != s.spoken)
         })
         .filter(|s| !when.not_weekdays.contains(&s.date.weekday()))
+        .filter(|s| !d.request.rejected.iter().any(|r| r.start == s.start))
         .filter(|s| when.after.is_none_or(|t| s.time >= t))
         .filter(|s| when.before.is_none_or(|t| s.time < t))
         .cloned()
@@ -534,7 +550,55 @@ pub fn answer_choice(
     facts: &Facts,
     out: &mut Out,
 ) -> bool {
-    if heard.earlier || heard.later {
+    // "The earlier one", "the later one" pick; they do not ask for other times.
+    if heard.choice.is_some()
+        && heard.consent != Some(Consent::No)
+        && !heard.has_any(&["anything", "something", "any time", "anytime"])
+        && let Some(offer) = pick(&offers, heard)
+    {
+        propose(d, offer, out);
+        return true;
+    }
+    // "What about the following week?": the week after the one offered.
+    if heard.days.is_empty()
+        && heard.week_of.is_none()
+        && heard.has_any(&[
+            "following week",
+            "the week after",
+            "week after that",
+            "a week later",
+            "the next week",
+        ])
+        && let Some(first) = offers.first()
+    {
+        let monday =
+            first.date - Duration::days(first.date.weekday().num_days_from_monday() as i64);
+        d.request.rejected.extend(offers.iter().cloned());
+        d.request.when = When {
+            week_of: Some(monday + Duration::days(7)),
+            not_weekdays: std::mem::take(&mut d.request.when.not_weekdays),
+            ..When::default()
+        };
+        d.request.offered.clear();
+        search(d, Search::Offer, facts, out);
+        return true;
+    }
+    // "None of those work, what else do you have?": the next ones.
+    let something_else = heard.has_any(&[
+        "anything else",
+        "what else",
+        "something else",
+        "other times",
+        "other options",
+        "any other",
+        "else do you have",
+        "else you have",
+        "else available",
+    ]);
+    if heard.earlier || heard.later || something_else && heard.intent.is_none() {
+        if something_else {
+            d.request.rejected.extend(offers.iter().cloned());
+        }
         d.request.offered = offers;
         search(
             d,
@@ -574,6 +638,7 @@ pub fn answer_choice(
     if heard.consent == Some(Consent::No) && heard.questions.is_empty() {
         out.say("No problem.");
         out.say("What day and time would work better for you?");
+        d.request.rejected.extend(offers.iter().cloned());
         d.request.when = When::default();
         d.request.asked_day = true;
         d.phase = Phase::AskedDay;

@@ -313,6 +313,33 @@ pub fn answer_new_patient(d: &mut Dialogue, heard: &Heard, facts: &Facts, out: &
         Some(Consent::No) => Some(false),
         _ => None,
     });
+    // "I am", "I think so", "not sure, it's been years": no record was found under that
+    // name and birth date, so a new one is the way on (the front desk merges duplicates).
+    let unsure = heard.has_any(&[
+        "not sure",
+        "don't know",
+        "don't remember",
+        "can't remember",
+        "do not remember",
+        "no idea",
+        "maybe",
+        "might have",
+        "i think so",
+        "i believe so",
+        "i guess",
+        "probably",
+        "long time ago",
+        "while ago",
+    ]);
+    let new = match new {
+        None if unsure || heard.has_any(&["i am", "i do", "it is"]) => {
+            if unsure {
+                out.say("No problem, I'll set you up as a new patient.");
+            }
+            Some(true)
+        }
+        other => other,
+    };
     match new {
         Some(true) => {
             d.identity.new_patient = Some(true);
@@ -322,11 +349,18 @@ pub fn answer_new_patient(d: &mut Dialogue, heard: &Heard, facts: &Facts, out: &
             d.identity.new_patient = Some(false);
             missed(d, facts, out);
         }
+        None if d.identity.new_asked >= 1 => {
+            // Asked twice: a person can sort it out.
+            d.identity.new_asked = 0;
+            out.say("I'm sorry, I'm not sure I understood.");
+            super::flow_handoff::offer_help(d, facts, out);
+        }
         None => {
+            d.identity.new_asked += 1;
             out.say(if d.identity.relation.is_some() {
-                "Sorry, is this their first visit with us?"
+                "Sorry, is this their first visit with us? You can say yes or no."
             } else {
-                "Sorry, are you a new patient with us?"
+                "Sorry, are you a new patient with us? You can say yes or no."
             });
             d.phase = Phase::AskedNewPatient;
         }

@@ -104,6 +104,8 @@ pub struct Identity {
     /// The last identity question, and how often it was asked again in a row.
     pub last_question: Option<&'static str>,
     pub repeats: u32,
+    /// "Are you a new patient?" asked again, not understood.
+    pub new_asked: u32,
     /// Name and birth date searches that found nobody.
     pub misses: u32,
     pub verified: Option<PatientRef>,
@@ -170,6 +172,8 @@ pub struct Request {
     pub target: Option<AppointmentInfo>,
     /// The last offers, kept to go earlier or later from.
     pub offered: Vec<SlotInfo>,
+    /// Offers the caller turned down: not offered again.
+    pub rejected: Vec<SlotInfo>,
     /// What the next slot search is for.
     pub search: Search,
 }

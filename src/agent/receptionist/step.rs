@@ -185,6 +185,23 @@ impl Dialogue {
         if !self.warned {
             self.warned = wording::warn_if_dangerous(heard, out);
         }
+        // Asked for the day, the caller asked something or changed the visit instead: the day
+        // is still to be asked.
+        let no_when = heard.days.is_empty()
+            && heard.week_of.is_none()
+            && heard.time.is_none()
+            && heard.part.is_none()
+            && !heard.soonest;
+        let asked_office = heard
+            .questions
+            .iter()
+            .any(|q| *q != Question::Unanswerable(Topic::Other));
+        if self.phase == Phase::AskedDay
+            && no_when
+            && (answered && asked_office || !heard.services.is_empty())
+        {
+            self.request.asked_day = false;
+        }
         self.absorb(heard, facts);
 
         if self.request.task.is_none() {
@@ -317,7 +334,20 @@ impl Dialogue {
             && heard.time.is_none()
             && !heard.soonest
             && heard.new_patient.is_none();
-        if !(asking && bare_no) {
+        // "Let me check my schedule and call you back": not now.
+        let defers = heard.has_any(&[
+            "call you back",
+            "call back",
+            "i'll call",
+            "get back to you",
+            "check my schedule",
+            "check my calendar",
+        ]) && heard.days.is_empty()
+            && heard.week_of.is_none()
+            && heard.time.is_none()
+            && heard.services.is_empty()
+            && !heard.wants_message;
+        if !(asking && (bare_no || defers && self.phase != Phase::Identifying)) {
             return false;
         }
         if self.phase == Phase::Identifying {
@@ -336,6 +366,14 @@ impl Dialogue {
     fn changes_what_was_just_done(&mut self, heard: &Heard) -> bool {
         let just_done = self.phase == Phase::AnythingElse && self.request.task.is_none();
         let new_when = !heard.days.is_empty() || heard.time.is_some() || heard.week_of.is_some();
+        // "What time do you close on Fridays?" asks; it changes nothing.
+        let asks = heard
+            .questions
+            .iter()
+            .any(|q| *q != Question::Unanswerable(Topic::Other));
+        if asks {
+            return false;
+        }
         let Some(done) = self.last_done.clone().filter(|_| just_done && new_when) else {
             return false;
         };
@@ -381,6 +419,15 @@ impl Dialogue {
             Intent::Cancel => Task::Cancel,
             Intent::Check => Task::Check,
         };
+        // "Actually, can we change it to a filling?" while booking changes the visit, not an
+        // appointment on file.
+        let changes_visit = intent == Intent::Reschedule
+            && self.request.task == Some(Task::Book)
+            && self.request.target.is_none()
+            && !heard.services.is_empty();
+        if changes_visit {
+            return;
+        }
         let switching = match self.request.task {
             None => true,
             // Words like "appointment" come up in every task: only a clear other task switches.

@@ -251,8 +251,13 @@ fn year_first(words: &[&str], at: usize, birth_context: bool) -> Option<Mention>
 /// "the 14th of december (1980)", "14 december".
 fn day_first(words: &[&str], at: usize, birth_context: bool) -> Option<Mention> {
     let rest = &words[at..];
+    // "ten thirty April thirteenth": "thirty" is the time's minutes, not April 30.
+    let after_hour =
+        at > 0 && super::numbers::word_value(words[at - 1]).is_some_and(|h| (1..=12).contains(&h));
     let (day, used) = ordinal_value(rest).or_else(|| {
-        cardinal_value(rest).filter(|(_, u)| rest.get(*u).and_then(|w| month_of(w)).is_some())
+        cardinal_value(rest)
+            .filter(|_| !after_hour)
+            .filter(|(_, u)| rest.get(*u).and_then(|w| month_of(w)).is_some())
     })?;
     if !(1..=31).contains(&day) {
         return None;

@@ -132,6 +132,12 @@ pub fn relative(words: &[&str], taken: &[bool], today: NaiveDate, choosing: bool
             found.days.push((i + 1, date));
         }
     }
+    // "Early next week", "later this week": part of a week, as the days it spans.
+    if found.days.is_empty()
+        && let Some((at, days)) = part_of_week(words, today, next_monday)
+    {
+        found.days = days.into_iter().map(|d| (at, d)).collect();
+    }
     if found.days.is_empty() {
         found.week_of = if week_after_next {
             Some(next_monday + Duration::days(7))
@@ -144,6 +150,50 @@ pub fn relative(words: &[&str], taken: &[bool], today: NaiveDate, choosing: bool
         };
     }
     found
+}
+
+/// Parts of a week: (phrase, first and last weekday, 0 for Monday).
+const WEEK_PARTS: &[(&str, u32, u32)] = &[
+    ("early", 0, 1),
+    ("beginning of", 0, 1),
+    ("start of", 0, 1),
+    ("first part of", 0, 1),
+    ("later", 3, 4),
+    ("late", 3, 4),
+    ("end of", 3, 4),
+    ("latter part of", 3, 4),
+    ("back half of", 3, 4),
+    ("middle of", 1, 3),
+    ("mid", 1, 3),
+];
+
+/// "Early next week", "the end of this week": the word index and the days meant (weekdays,
+/// after today).
+fn part_of_week(
+    words: &[&str],
+    today: NaiveDate,
+    next_monday: NaiveDate,
+) -> Option<(usize, Vec<NaiveDate>)> {
+    let week_at = (1..words.len()).find(|&i| words[i] == "week")?;
+    let (monday, before) = match words[week_at - 1] {
+        "next" => (next_monday, week_at - 1),
+        "this" | "the" => (monday_of(today), week_at - 1),
+        _ => return None,
+    };
+    let before = if before > 0 && words[before - 1] == "the" {
+        before - 1
+    } else {
+        before
+    };
+    let (_, first, last) = WEEK_PARTS.iter().find(|(phrase, ..)| {
+        let n = super::text::phrase_len(phrase);
+        before >= n && super::text::phrase_at(&words[before - n..before], 0, phrase)
+    })?;
+    let days: Vec<NaiveDate> = (*first..=*last)
+        .map(|d| monday + Duration::days(d as i64))
+        .filter(|d| *d > today)
+        .collect();
+    (!days.is_empty()).then_some((week_at, days))
 }
 
 /// Words before a day that rule it out: "not Monday", "anything but Friday", "I can't do
@@ -250,6 +300,13 @@ mod tests {
         assert_eq!(days("the second one"), []);
         assert_eq!(days("tuesday the 1st"), [d(12, 1)]);
         assert_eq!(days("last tuesday"), []);
+        assert_eq!(days("early next week"), [d(11, 30), d(12, 1)]);
+        assert_eq!(days("later next week"), [d(12, 3), d(12, 4)]);
+        assert_eq!(
+            days("sometime in the middle of next week"),
+            [d(12, 1), d(12, 2), d(12, 3)]
+        );
+        assert_eq!(days("at the end of this week"), [d(11, 26), d(11, 27)]);
     }
 
     #[test]

@@ -160,7 +160,17 @@ pub fn hear(raw: &str, ctx: &Context) -> Heard {
     heard.questions = questions::questions(&words.text, words.question_mark, understood);
     // "I chipped a tooth": a need for care is a request to come in, unless it was a
     // question about what the clinic offers.
-    if heard.intent.is_none() && !heard.services.is_empty() && heard.questions.is_empty() {
+    // "My insurance changed and I wanted to see about a cleaning" names a topic in a
+    // statement: still a request to come in.
+    let statement = !words.question_mark && !questions::opens_question(&words.text);
+    let only_unanswerable = heard
+        .questions
+        .iter()
+        .all(|q| matches!(q, Question::Unanswerable(_)));
+    if heard.intent.is_none()
+        && !heard.services.is_empty()
+        && (heard.questions.is_empty() || statement && only_unanswerable)
+    {
         heard.intent = Some(Intent::Book);
     }
 

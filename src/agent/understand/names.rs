@@ -18,6 +18,34 @@ use super::phonetic::sounds_alike;
 use super::spelled::{Piece, join};
 use super::text::capitalized;
 
+/// Verbs after "my wife", "my friend" that tell who recommended the clinic, not the patient.
+const MENTIONED_BY: &[&str] = &[
+    "goes",
+    "go",
+    "went",
+    "said",
+    "says",
+    "told",
+    "tells",
+    "recommended",
+    "recommends",
+    "referred",
+    "refers",
+    "works",
+    "mentioned",
+    "suggested",
+    "loves",
+    "likes",
+    "uses",
+    "sees",
+    "saw",
+    "used",
+    "comes",
+    "came",
+    "gave",
+    "found",
+];
+
 /// Words an answer may open with before the name: "yeah, it's...", "sure, Ann Rivera".
 const LEAD_INS: &[&str] = &[
     "yes",
@@ -227,6 +255,20 @@ fn spelled_last(pieces: &[Piece], i: usize) -> bool {
 
 /// Splits name words into first and last: particles start the last name.
 fn person(parts: &[String], cue: NameCue, spelled: bool) -> PersonName {
+    // "Ekaterina, Ekaterina Ivanova", "Miller, M-I-L-L-E-R": a word said again is one word.
+    let key = |p: &String| -> String {
+        p.chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let mut unique: Vec<String> = Vec::with_capacity(parts.len());
+    for p in parts {
+        if !unique.iter().any(|u| key(u) == key(p)) {
+            unique.push(p.clone());
+        }
+    }
+    let parts = unique.as_slice();
     let mut name = PersonName {
         spelled,
         ..PersonName::default()
@@ -244,12 +286,11 @@ fn person(parts: &[String], cue: NameCue, spelled: bool) -> PersonName {
         (_, [first, rest @ ..]) if NAME_PARTICLES.contains(&first.to_lowercase().as_str()) => {
             name.last = Some(format!("{first} {}", rest.join(" ")));
         }
-        (_, [first, ..]) => {
-            name.first = Some(first.clone());
-            name.last = Some(match particle_at {
-                Some(p) => parts[p..].join(" "),
-                None => parts[parts.len() - 1].clone(),
-            });
+        (_, [_, ..]) => {
+            // "Mary Beth Thompson": every word before the last name is the first name.
+            let last_at = particle_at.unwrap_or(parts.len() - 1);
+            name.first = Some(parts[..last_at].join(" "));
+            name.last = Some(parts[last_at..].join(" "));
         }
     }
     name
@@ -303,7 +344,14 @@ pub fn names(
         // "my daughter Emma", "for my son's cleaning"
         if lower[i] == "my" || lower[i] == "our" {
             let next = lower.get(i + 1).map(|w| w.trim_end_matches("'s"));
-            if let Some((_, r)) = RELATIONS.iter().find(|(w, _)| Some(*w) == next) {
+            // "My wife goes to you guys", "my friend told me about you": who sent the
+            // caller, not who the visit is for.
+            let mentions_only = lower.get(i + 2).is_some_and(|w| MENTIONED_BY.contains(w));
+            if let Some((_, r)) = RELATIONS
+                .iter()
+                .find(|(w, _)| Some(*w) == next)
+                .filter(|_| !mentions_only)
+            {
                 if relation.is_none() {
                     relation = Some((*r, i));
                 }

@@ -4,9 +4,15 @@ use super::lexicon::NEW_PATIENT;
 use super::text::has_any;
 
 pub fn new_patient(text: &str) -> Option<bool> {
+    // "I've never, hmm, been there": a hesitation inside the phrase.
+    let text = if text.contains(" hmm ") || text.contains(" hm ") {
+        std::borrow::Cow::Owned(text.replace(" hmm ", " ").replace(" hm ", " "))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     NEW_PATIENT
         .iter()
-        .find(|(_, phrases)| has_any(text, phrases))
+        .find(|(_, phrases)| has_any(&text, phrases))
         .map(|(new, _)| *new)
 }
 

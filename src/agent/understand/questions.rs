@@ -28,6 +28,17 @@ const QUESTION_OPENERS: &[&str] = &[
     "would you",
 ];
 
+/// The utterance opens like a question ("what...", "sorry, how much...", "oh before I forget,
+/// what time..."): a question word among its first few words.
+pub fn opens_question(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().take(6).collect();
+    (0..words.len()).any(|i| {
+        QUESTION_OPENERS
+            .iter()
+            .any(|q| super::text::phrase_at(&words, i, q))
+    })
+}
+
 /// The questions asked. `understood` when the utterance carried anything else the
 /// receptionist can act on; otherwise a question the tables do not know is `Other`.
 pub fn questions(text: &str, question_mark: bool, understood: bool) -> Vec<Question> {

@@ -145,6 +145,19 @@ fn push_token(words: &mut Words, raw: &str) {
 }
 
 fn push_word(words: &mut Words, lower: String, raw: String) {
+    // "the fourteenth fourteenth of February", "make make an appointment": a word said twice
+    // in a row is said once. Numbers and letters stay ("five five five", "L L"), and so do
+    // words a sentence end separates.
+    let repeated = words.lower.last() == Some(&lower)
+        && words.sentence_end.last() == Some(&false)
+        // Spelled letters repeat ("M I L L E R").
+        && lower.chars().count() > 1
+        && lower.chars().all(char::is_alphabetic)
+        && super::numbers::word_value(&lower).is_none()
+        && !matches!(lower.as_str(), "bye" | "no");
+    if repeated {
+        return;
+    }
     words.lower.push(lower);
     words.raw.push(raw);
     words.sentence_end.push(false);
@@ -284,6 +297,10 @@ mod tests {
         assert_eq!(words("'82").text, " 82 ");
         assert_eq!(words("Uh huh.").text, " uh-huh ");
         assert_eq!(words("uh, yes").text, " yes ");
+        assert_eq!(
+            words("the fourteenth fourteenth of May, five five").text,
+            " the fourteenth of may five five "
+        );
     }
 
     #[test]

@@ -32,8 +32,9 @@ const PARTS: &[(&str, DayPart)] = &[
     ("afternoons", DayPart::Afternoon),
     ("afternoon", DayPart::Afternoon),
     ("after work", DayPart::Evening),
-    ("end of the day", DayPart::Evening),
-    ("late in the day", DayPart::Evening),
+    // The clinic's latest times (the dialogue reads "end of the day" as the latest).
+    ("end of the day", DayPart::Afternoon),
+    ("late in the day", DayPart::Afternoon),
     ("evenings", DayPart::Evening),
     ("evening", DayPart::Evening),
     ("tonight", DayPart::Evening),
@@ -118,6 +119,20 @@ const NOT_A_TIME_AFTER: &[&str] = &[
     "or",
     "and",
     "to",
+    // "I'd like two book": "to", as speech recognition sometimes writes it.
+    "book",
+    "schedule",
+    "reschedule",
+    "cancel",
+    "make",
+    "get",
+    "see",
+    "come",
+    "move",
+    "change",
+    "talk",
+    "speak",
+    "set",
 ];
 
 pub fn day_part(text: &str) -> Option<DayPart> {
@@ -406,6 +421,7 @@ mod tests {
         assert_eq!(t("that one works", true), None);
         assert_eq!(t("the first one works", true), None);
         assert_eq!(t("one works", false), None);
+        assert_eq!(t("i'd like two book a filling", false), None);
     }
 
     #[test]

@@ -72,6 +72,11 @@ pub const YES_OPENERS: &[&str] = &[
 
 /// Affirmations that count anywhere in the utterance.
 pub const YES_ANYWHERE: &[&str] = &[
+    // "I am, yes", "it is yeah": the yes need not open the answer.
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
     "works",
     "that's right",
     "that is right",

@@ -70,6 +70,9 @@ pub const NAME_PARTICLES: &[&str] = &[
 /// Words that are never a name, said after a cue or as an answer. Months, weekdays,
 /// numbers, services and relations are excluded separately.
 pub const NOT_NAMES: &[&str] = &[
+    "dob",
+    "d.o.b",
+    "b-day",
     "name's",
     "names",
     "birthday",

@@ -83,6 +83,19 @@ pub const WANTS_PERSON: &[&str] = &[
     "not a robot",
     "a real",
     "office manager",
+    "agent",
+    "a robot",
+    "a machine",
+    "human being",
+    "someone in the office",
+    "somebody in the office",
+    "someone at the front",
+    "who do i talk to",
+    "who can i talk to",
+    "who should i talk to",
+    "who do i speak to",
+    "who can i speak to",
+    "who do i speak with",
 ];
 pub const WANTS_MESSAGE: &[&str] = &[
     "leave a message",
@@ -206,4 +219,13 @@ pub const SOONEST: &[&str] = &[
     "any time",
     "right away",
     "as early as",
+    // "What do you have?": whatever is open first.
+    "what do you have",
+    "what have you got",
+    "what you have",
+    "what you've got",
+    "what's open",
+    "what is open",
+    "what's available",
+    "what is available",
 ];
