@@ -21,18 +21,17 @@ use crate::corpus;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use ascendia::agent::receptionist::{Dialogue, Event, Facts, Voice, executor};
-use ascendia::agent::tools::contract::ToolCall;
-use ascendia::agent::tools::{ToolError, ToolOutput, spoken_date};
+use ascendia::agent::Ending;
+use ascendia::agent::receptionist::{Dialogue, Event, Facts, executor};
+use ascendia::agent::tools::spoken_date;
 use ascendia::agent::understand::{self, Context};
-use ascendia::agent::{AgentError, Ending};
 use ascendia::booking::{PhoneNumber, Phrases};
 use ascendia::retell::frames::{Role, Utterance};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Timelike, Weekday};
 
 use corpus::fake::FakeClinic;
 use corpus::words::{cardinal, month_name, ordinal, ordinal_digits, parse_offers, year};
-use corpus::{CHEN, End, LOPEZ, PATEL, Person, Rng, SeedAppointment, ToolSeen, Turn};
+use corpus::{CHEN, End, LOPEZ, PATEL, Person, Recorder, Rng, SeedAppointment, Turn};
 
 const SEED: u64 = 0x0005_EA1C_A11E_2026;
 /// Calls per kind of caller.
@@ -2682,47 +2681,6 @@ impl Caller {
 }
 
 // ---- Playing a call ---------------------------------------------------------------------------
-
-#[derive(Default)]
-struct Recorder {
-    sentences: Vec<String>,
-    tools: Vec<ToolSeen>,
-    verified_at: Option<usize>,
-}
-
-impl Voice for Recorder {
-    fn say(&mut self, sentence: &str) -> Result<(), AgentError> {
-        self.sentences.push(sentence.to_owned());
-        Ok(())
-    }
-
-    fn tool_finished(
-        &mut self,
-        request: &ToolCall,
-        result: &Result<ToolOutput, ToolError>,
-    ) -> Result<(), AgentError> {
-        let (ok, result) = match result {
-            Ok(output) => (true, output.result.to_json().to_string()),
-            Err(err) => (false, err.as_result().to_string()),
-        };
-        if ok
-            && self.verified_at.is_none()
-            && matches!(
-                request,
-                ToolCall::FindPatient(_) | ToolCall::CreatePatient(_)
-            )
-            && result.contains("\"verified\":true")
-        {
-            self.verified_at = Some(self.sentences.len());
-        }
-        self.tools.push(ToolSeen {
-            name: request.name().to_owned(),
-            ok,
-            result,
-        });
-        Ok(())
-    }
-}
 
 struct Played {
     turns: Vec<Turn>,

@@ -9,17 +9,15 @@ use crate::corpus;
 
 use std::sync::Arc;
 
-use ascendia::agent::receptionist::{Dialogue, Event, Facts, Voice, executor};
-use ascendia::agent::tools::contract::ToolCall;
-use ascendia::agent::tools::{ToolError, ToolOutput};
+use ascendia::agent::Ending;
+use ascendia::agent::receptionist::{Dialogue, Event, Facts, executor};
 use ascendia::agent::understand::{self, Context};
-use ascendia::agent::{AgentError, Ending};
 use ascendia::booking::{PhoneNumber, Phrases};
 use ascendia::retell::frames::{Role, Utterance};
 use chrono::{NaiveDate, NaiveTime};
 
 use corpus::fake::FakeClinic;
-use corpus::{Caller, End, Scenario, Tally, ToolSeen, Turn};
+use corpus::{Caller, End, Recorder, Scenario, Tally, Turn};
 
 const SEED: u64 = 0x00A5_CE4D_1A20_2026;
 /// Conversations per run.
@@ -33,48 +31,6 @@ const MAX_TURNS: usize = 24;
 const MIN_PASS_RATE: f64 = 0.97;
 
 const GREETING: &str = "Thank you for calling Demo Dental. How can I help you today?";
-
-/// Records the receptionist's sentences and tool calls for one turn.
-#[derive(Default)]
-struct Recorder {
-    sentences: Vec<String>,
-    tools: Vec<ToolSeen>,
-    verified_at: Option<usize>,
-}
-
-impl Voice for Recorder {
-    fn say(&mut self, sentence: &str) -> Result<(), AgentError> {
-        self.sentences.push(sentence.to_owned());
-        Ok(())
-    }
-
-    fn tool_finished(
-        &mut self,
-        request: &ToolCall,
-        result: &Result<ToolOutput, ToolError>,
-    ) -> Result<(), AgentError> {
-        let (ok, result) = match result {
-            Ok(output) => (true, output.result.to_json().to_string()),
-            Err(err) => (false, err.as_result().to_string()),
-        };
-        if ok
-            && self.verified_at.is_none()
-            && matches!(
-                request,
-                ToolCall::FindPatient(_) | ToolCall::CreatePatient(_)
-            )
-            && result.contains("\"verified\":true")
-        {
-            self.verified_at = Some(self.sentences.len());
-        }
-        self.tools.push(ToolSeen {
-            name: request.name().to_owned(),
-            ok,
-            result,
-        });
-        Ok(())
-    }
-}
 
 struct Played {
     turns: Vec<Turn>,

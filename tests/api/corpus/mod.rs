@@ -17,6 +17,10 @@
 pub mod fake;
 pub mod words;
 
+use ascendia::agent::AgentError;
+use ascendia::agent::receptionist::Voice;
+use ascendia::agent::tools::contract::ToolCall;
+use ascendia::agent::tools::{ToolError, ToolOutput};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 
 use words::*;
@@ -1851,4 +1855,47 @@ impl Tally {
 
 pub fn the_weekday(d: NaiveDate) -> Weekday {
     d.weekday()
+}
+
+/// Records the receptionist's sentences and tool calls for one turn.
+#[derive(Default)]
+pub struct Recorder {
+    pub sentences: Vec<String>,
+    pub tools: Vec<ToolSeen>,
+    /// How many sentences were said before the caller was verified.
+    pub verified_at: Option<usize>,
+}
+
+impl Voice for Recorder {
+    fn say(&mut self, sentence: &str) -> Result<(), AgentError> {
+        self.sentences.push(sentence.to_owned());
+        Ok(())
+    }
+
+    fn tool_finished(
+        &mut self,
+        request: &ToolCall,
+        result: &Result<ToolOutput, ToolError>,
+    ) -> Result<(), AgentError> {
+        let (ok, result) = match result {
+            Ok(output) => (true, output.result.to_json().to_string()),
+            Err(err) => (false, err.as_result().to_string()),
+        };
+        if ok
+            && self.verified_at.is_none()
+            && matches!(
+                request,
+                ToolCall::FindPatient(_) | ToolCall::CreatePatient(_)
+            )
+            && result.contains("\"verified\":true")
+        {
+            self.verified_at = Some(self.sentences.len());
+        }
+        self.tools.push(ToolSeen {
+            name: request.name().to_owned(),
+            ok,
+            result,
+        });
+        Ok(())
+    }
 }
