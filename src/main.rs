@@ -40,6 +40,9 @@ enum Command {
     /// Clinics' call records.
     #[command(subcommand)]
     Calls(ascendia::cli::calls::CallsCommand),
+    /// A clinic's appointments of a day, with names.
+    #[command(subcommand)]
+    Appointments(ascendia::cli::appointments::AppointmentsCommand),
     /// Messages the receptionist took for the front desk.
     #[command(subcommand)]
     Messages(ascendia::cli::messages::MessagesCommand),
@@ -152,6 +155,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Calls(command) => {
             let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
             ascendia::cli::calls::run(command, &settings)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+        }
+        Command::Appointments(command) => {
+            let settings = Settings::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            ascendia::cli::appointments::run(command, &settings)
                 .await
                 .map(|()| ExitCode::SUCCESS)
         }

@@ -41,8 +41,24 @@ impl CallLog {
 
     /// A connection of the call to the clinic's WebSocket. A call id belongs to the clinic
     /// that first served it: another clinic's connection with it is refused.
-    pub async fn connected(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
+    /// Returns the connection's number among the call's connections.
+    pub async fn connected(&self, org: OrgId, call_id: &str) -> Result<i64, StoreError> {
         self.store.record_call_connected(org, call_id).await
+    }
+
+    /// Connection number `connection` of the call closed at `at`; `ended_by` says who ended
+    /// it (see `CallSummary::ended_by`). The call reads `ended` until Retell reconnects it.
+    pub async fn socket_closed(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        connection: i64,
+        ended_by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .record_socket_closed(org, call_id, connection, ended_by, at.timestamp_millis())
+            .await
     }
 
     pub async fn details(

@@ -97,8 +97,15 @@ pub struct CallSummary {
     pub to_number: Option<String>,
     pub call_status: Option<String>,
     pub start_ms: Option<i64>,
+    /// Retell's end time; without one, when our WebSocket closed.
     pub end_ms: Option<i64>,
+    /// Retell's duration; without one, from the start to our WebSocket's close.
     pub duration_ms: Option<i64>,
+    /// When our WebSocket closed (the last connection), and who ended it: `agent` (our agent
+    /// ended the call), `transfer` (our agent transferred it), `peer` (Retell closed it),
+    /// `dropped` (gone without a close frame), `server` (we closed it). None while connected.
+    pub socket_ended_ms: Option<i64>,
+    pub ended_by: Option<String>,
     pub disconnection_reason: Option<String>,
     pub events: Vec<String>,
     /// Started from the web console's test lab (only ever set there, never by Retell).
@@ -139,6 +146,8 @@ pub struct CallMetadata {
     pub direction: Option<String>,
     pub from_number: Option<String>,
     pub to_number: Option<String>,
+    /// When the call started, if the details say (kept in the call record only).
+    pub start_ms: Option<i64>,
 }
 
 /// A call's connections to our WebSocket.

@@ -48,8 +48,8 @@ pub async fn run(command: CallsCommand, settings: &Settings) -> Result<(), Strin
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "{:<34}  {:<20}  {:>8}  {:<10}  {:<20}  EVENTS",
-        "CALL ID", "STARTED", "SECONDS", "STATUS", "ENDED BECAUSE"
+        "{:<34}  {:<20}  {:>8}  {:<10}  {:<20}  {:<9}  EVENTS",
+        "CALL ID", "STARTED", "SECONDS", "STATUS", "ENDED BECAUSE", "ENDED BY"
     );
     for call in &calls {
         let started = call
@@ -58,7 +58,7 @@ pub async fn run(command: CallsCommand, settings: &Settings) -> Result<(), Strin
             .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
         println!(
-            "{:<34}  {:<20}  {:>8}  {:<10}  {:<20}  {}",
+            "{:<34}  {:<20}  {:>8}  {:<10}  {:<20}  {:<9}  {}",
             call.call_id,
             started,
             call.duration_ms
@@ -66,6 +66,7 @@ pub async fn run(command: CallsCommand, settings: &Settings) -> Result<(), Strin
                 .unwrap_or_default(),
             call.call_status.as_deref().unwrap_or(""),
             call.disconnection_reason.as_deref().unwrap_or(""),
+            call.ended_by.as_deref().unwrap_or(""),
             call.events.join(",")
         );
     }

@@ -136,6 +136,8 @@ pub struct CallClient {
     pinging: Arc<AtomicBool>,
     connected_at: Instant,
     options: CallOptions,
+    /// The socket's reader and writer tasks, each holding half of it.
+    socket_tasks: [tokio::task::AbortHandle; 2],
 }
 
 impl CallClient {
@@ -157,7 +159,7 @@ impl CallClient {
                 })?;
         let (mut sink, mut stream) = socket.split();
         let (writer, mut outgoing) = mpsc::unbounded_channel::<Message>();
-        tokio::spawn(async move {
+        let writing = tokio::spawn(async move {
             while let Some(message) = outgoing.recv().await {
                 let closing = matches!(message, Message::Close(_));
                 if sink.send(message).await.is_err() || closing {
@@ -166,7 +168,7 @@ impl CallClient {
             }
         });
         let (frames_tx, frames) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
+        let reading = tokio::spawn(async move {
             while let Some(message) = stream.next().await {
                 let frame = match message {
                     Ok(Message::Text(text)) => parse_server_frame(&text),
@@ -203,6 +205,7 @@ impl CallClient {
             pinging: Arc::default(),
             connected_at,
             options,
+            socket_tasks: [writing.abort_handle(), reading.abort_handle()],
         })
     }
 
@@ -405,6 +408,14 @@ impl CallClient {
             }
         })
         .await;
+    }
+
+    /// Drops the connection without a close frame, as a network failure does (Retell then
+    /// reconnects).
+    pub fn drop_connection(self) {
+        for task in &self.socket_tasks {
+            task.abort();
+        }
     }
 
     /// The text of the last agent turn in the transcript.

@@ -18,9 +18,9 @@ use super::{ApiError, AppState};
 use crate::booking::AppointmentFilter;
 use crate::booking::day_start;
 use crate::booking::{
-    Appointment, AppointmentId, AppointmentTypeId, BookRequest, Catalogue, NewPatient, OperatoryId,
-    Patient, PatientId, PatientLookup, PhoneNumber, ProviderId, RescheduleRequest, Slot,
-    SlotSearch, parse_date, parse_start,
+    Appointment, AppointmentId, AppointmentTypeId, BookRequest, Catalogue, NamedAppointment,
+    NamedSlot, NewPatient, OperatoryId, Patient, PatientId, PatientLookup, PhoneNumber, ProviderId,
+    RescheduleRequest, SlotSearch, parse_date, parse_start,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -182,19 +182,33 @@ async fn patient(
     Ok(Json(state.scheduler.patient(&org.0, id(&raw)?).await?))
 }
 
-/// An appointment with its start also on the clinic's clock.
+/// An appointment with the names beside its ids, and its start also on the clinic's clock.
 #[derive(Serialize)]
 struct AppointmentView {
     #[serde(flatten)]
-    appointment: Appointment,
+    appointment: NamedAppointment,
     local_start: NaiveDateTime,
 }
 
-fn view(zone: Tz, appointment: Appointment) -> AppointmentView {
+fn view(zone: Tz, appointment: NamedAppointment) -> AppointmentView {
     AppointmentView {
-        local_start: appointment.start.with_timezone(&zone).naive_local(),
+        local_start: appointment
+            .appointment
+            .start
+            .with_timezone(&zone)
+            .naive_local(),
         appointment,
     }
+}
+
+/// A write's appointment, answered with its names.
+async fn named_view(
+    state: &AppState,
+    org: &ApiOrg,
+    appointment: Appointment,
+) -> Result<AppointmentView, ApiError> {
+    let named = state.scheduler.with_names(&org.0, appointment).await?;
+    Ok(view(org.0.time_zone.tz(), named))
 }
 
 #[derive(Deserialize)]
@@ -212,7 +226,7 @@ async fn slots(
     State(state): State<AppState>,
     org: ApiOrg,
     ApiQuery(params): ApiQuery<SlotParams>,
-) -> Result<Json<List<Slot>>, ApiError> {
+) -> Result<Json<List<NamedSlot>>, ApiError> {
     let from = parse_date(&params.from, "from")?;
     let to = params
         .to
@@ -235,7 +249,9 @@ async fn slots(
         .scheduler
         .open_slots(&org.0, &search, Utc::now())
         .await?;
-    Ok(Json(List { items: slots }))
+    Ok(Json(List {
+        items: state.scheduler.name_slots(&org.0, slots).await?,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -279,7 +295,7 @@ async fn list_appointments(
             ));
         }
     };
-    let items = state.scheduler.appointments(&org.0, filter).await?;
+    let items = state.scheduler.named_appointments(&org.0, filter).await?;
     Ok(Json(List {
         items: items.into_iter().map(|a| view(zone, a)).collect(),
     }))
@@ -290,7 +306,7 @@ async fn appointment(
     org: ApiOrg,
     ApiPath(raw): ApiPath,
 ) -> Result<Json<AppointmentView>, ApiError> {
-    let appointment = state.scheduler.appointment(&org.0, id(&raw)?).await?;
+    let appointment = state.scheduler.named_appointment(&org.0, id(&raw)?).await?;
     Ok(Json(view(org.0.time_zone.tz(), appointment)))
 }
 
@@ -355,7 +371,10 @@ async fn book(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(view(zone, booked.appointment))))
+    Ok((
+        status,
+        Json(named_view(&state, &org, booked.appointment).await?),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -383,7 +402,7 @@ async fn reschedule(
         .scheduler
         .reschedule(&org.0, appointment_id, request, Utc::now())
         .await?;
-    Ok(Json(view(zone, moved)))
+    Ok(Json(named_view(&state, &org, moved).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -410,5 +429,5 @@ async fn cancel(
         .scheduler
         .cancel(&org.0, appointment_id, reason, Utc::now())
         .await?;
-    Ok(Json(view(org.0.time_zone.tz(), cancelled)))
+    Ok(Json(named_view(&state, &org, cancelled).await?))
 }

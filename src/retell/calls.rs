@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::frames::{CallDetails, Utterance};
-use super::handler::CallKey;
+use super::handler::{CallKey, SocketEnd};
 
 #[derive(Debug, Default)]
 pub struct CallData {
@@ -23,6 +23,8 @@ pub struct CallData {
     last_disconnect: Option<Instant>,
     /// The call ended (hung up, ended or transferred by us): it is never resumed.
     ended: bool,
+    /// Our agent ended or transferred the call: how its connection's end is recorded.
+    ended_by_us: Option<SocketEnd>,
     /// When the call first connected (for the console's calls in progress).
     started: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -31,6 +33,21 @@ impl CallData {
     /// Marks the call over: a later connection with its id starts a new call.
     pub fn end(&mut self) {
         self.ended = true;
+    }
+
+    /// Our agent ended (`transfer`: transferred) the call; it is never resumed.
+    pub fn end_by_us(&mut self, transfer: bool) {
+        self.ended = true;
+        self.ended_by_us = Some(if transfer {
+            SocketEnd::Transfer
+        } else {
+            SocketEnd::Agent
+        });
+    }
+
+    /// Whether our agent ended the call, and how.
+    pub fn ended_by_us(&self) -> Option<SocketEnd> {
+        self.ended_by_us
     }
 
     fn resumable(&self, window: Duration) -> bool {

@@ -53,6 +53,9 @@ pub struct CallDetails {
     pub from_number: Option<String>,
     #[serde(default)]
     pub to_number: Option<String>,
+    /// When the call started (ms since the epoch), if Retell says so here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_timestamp: Option<i64>,
     #[serde(default)]
     pub retell_llm_dynamic_variables: Option<BTreeMap<String, String>>,
 }

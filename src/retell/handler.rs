@@ -48,6 +48,40 @@ pub struct TurnRequest {
     pub details: Option<Arc<CallDetails>>,
 }
 
+/// How one connection of a call ended, as the session saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketEnd {
+    /// Our agent ended the call (`end_call`); Retell hangs up after the goodbye.
+    Agent,
+    /// Our agent transferred the call.
+    Transfer,
+    /// Retell closed the socket with a close frame: a hang-up, or a reconnect to come.
+    Peer,
+    /// The connection went away without a close frame (the network, or Retell's side).
+    Dropped,
+    /// We closed or dropped it: idle, a message too big, an internal error, the drain time,
+    /// a peer that stopped reading.
+    Server,
+}
+
+impl SocketEnd {
+    /// As kept in the call record's `ended_by`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SocketEnd::Agent => "agent",
+            SocketEnd::Transfer => "transfer",
+            SocketEnd::Peer => "peer",
+            SocketEnd::Dropped => "dropped",
+            SocketEnd::Server => "server",
+        }
+    }
+
+    /// Whether Retell may still reconnect the call after this (it did not end by our hand).
+    pub fn may_reconnect(self) -> bool {
+        !matches!(self, SocketEnd::Agent | SocketEnd::Transfer)
+    }
+}
+
 /// The application behind the protocol. The session calls `greeting`, `connected` and
 /// `call_details` on the read path, so they must not wait (start slow work in the
 /// background); `answer` runs in its own task and may take its time.
@@ -67,6 +101,9 @@ pub trait CallHandler: Send + Sync + 'static {
 
     /// A connection of `call` is up (its first or a reconnect).
     fn connected(&self, call: &Arc<CallState<Self::Call>>);
+
+    /// This connection of `call` closed (on the session's task, after the socket is done).
+    fn disconnected(&self, call: &Arc<CallState<Self::Call>>, how: SocketEnd);
 
     /// Retell sent the call's details; turns already see them through `TurnRequest`.
     fn call_details(&self, call: &Arc<CallState<Self::Call>>, details: &Arc<CallDetails>);

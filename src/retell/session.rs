@@ -12,7 +12,7 @@ use tokio::task::AbortHandle;
 
 use super::calls::{CallRegistry, CallState};
 use super::frames::{CallDetails, ConfigBody, Inbound, Outbound, ResponseFrame, Utterance};
-use super::handler::{CallHandler, CallKey, TurnKind, TurnRequest};
+use super::handler::{CallHandler, CallKey, SocketEnd, TurnKind, TurnRequest};
 use super::reply::{Ending, Reply};
 use super::writer::{self, Outbox, close_code};
 
@@ -84,35 +84,44 @@ impl<H: CallHandler> Session<H> {
         let (outbox, writer) = writer::spawn(sink, Arc::clone(&call_id));
         // The reader runs as its own task so that if it fails, the writer still closes the
         // socket with 1011: an internal error must never look like a hang-up (1000).
+        let handler = Arc::clone(&self.handler);
         let mut reader = tokio::spawn(self.read(stream, outbox.clone()));
-        tokio::select! {
-            ended = &mut reader => {
-                if let Err(err) = ended
-                    && err.is_panic()
-                {
-                    tracing::error!(%call_id, "[Retell WS] session failed; closing with 1011");
-                    outbox.close(close_code::INTERNAL_ERROR, "internal error");
+        let how = tokio::select! {
+            ended = &mut reader => match ended {
+                Ok(how) => how,
+                Err(err) => {
+                    if err.is_panic() {
+                        tracing::error!(%call_id, "[Retell WS] session failed; closing with 1011");
+                        outbox.close(close_code::INTERNAL_ERROR, "internal error");
+                    }
+                    SocketEnd::Server
                 }
-            }
+            },
             _ = cut.wait_for(|cut| *cut) => {
                 // No close frame: Retell treats the drop as abnormal and reconnects.
                 tracing::warn!(%call_id, "[Retell WS] drain time over: dropping the connection for Retell to reconnect");
                 reader.abort();
                 writer.abort();
+                SocketEnd::Server
             }
             () = outbox.stalled() => {
                 tracing::warn!(%call_id, queued = writer::OUTBOX_FRAMES, "[Retell WS] the peer stopped reading: dropping the connection");
                 reader.abort();
                 writer.abort();
+                SocketEnd::Server
             }
-        }
+        };
         calls.detach(&call);
         drop(outbox);
         let _ = writer.await;
-        tracing::info!(%call_id, line = %call.key.line, "[Retell WS] Disconnected");
+        // A call our agent ended or transferred ended by our hand, however the socket then closed.
+        let how = call.lock().ended_by_us().unwrap_or(how);
+        handler.disconnected(&call, how);
+        tracing::info!(%call_id, line = %call.key.line, ended_by = how.as_str(), "[Retell WS] Disconnected");
     }
 
-    async fn read<R, E>(self, mut stream: R, outbox: Outbox)
+    /// Reads until the socket ends; returns how it ended.
+    async fn read<R, E>(self, mut stream: R, outbox: Outbox) -> SocketEnd
     where
         R: Stream<Item = Result<Message, E>> + Unpin,
         E: std::error::Error + 'static,
@@ -141,14 +150,15 @@ impl<H: CallHandler> Session<H> {
         // call knew of its caller: knowing a call id is not enough to take it over.
         let mut caller_confirmed = !self.reconnect;
         let idle = self.settings.idle_timeout;
-        loop {
+        let how = loop {
             let Ok(message) = tokio::time::timeout(idle, stream.next()).await else {
                 tracing::warn!(%call_id, idle_secs = idle.as_secs(), "[Retell WS] nothing received, not even a ping: closing");
                 outbox.close(close_code::GOING_AWAY, "idle");
-                break;
+                break SocketEnd::Server;
             };
             let text = match message {
-                None | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(Message::Close(_))) => break SocketEnd::Peer,
+                None => break SocketEnd::Dropped,
                 Some(Ok(Message::Text(text))) => text,
                 Some(Ok(Message::Binary(bytes))) => {
                     tracing::warn!(%call_id, bytes = bytes.len(), "[Retell WS] ignored a binary frame");
@@ -159,10 +169,10 @@ impl<H: CallHandler> Session<H> {
                     if too_big(&err) {
                         tracing::warn!(%call_id, error = %err, "[Retell WS] a message over the size limit: closing with 1009");
                         outbox.close(close_code::MESSAGE_TOO_BIG, "message too big");
-                    } else {
-                        tracing::warn!(%call_id, error = %err, "[Retell WS] connection error");
+                        break SocketEnd::Server;
                     }
-                    break;
+                    tracing::warn!(%call_id, error = %err, "[Retell WS] connection error");
+                    break SocketEnd::Dropped;
                 }
             };
             match Inbound::parse(&text) {
@@ -181,10 +191,11 @@ impl<H: CallHandler> Session<H> {
                     tracing::warn!(%call_id, error = %err, bytes = text.len(), "[Retell WS] ignored a malformed frame")
                 }
             }
-        }
+        };
         if let Some(handle) = in_flight {
             handle.abort();
         }
+        how
     }
 
     /// Handles one frame on the read path; returns a newly started response task, if any.
@@ -293,7 +304,7 @@ impl<H: CallHandler> Session<H> {
                 Ok(Ok(ending)) => {
                     if ending != Ending::Continue {
                         // Ended or transferred: no later connection may resume it.
-                        call.lock().end();
+                        call.lock().end_by_us(matches!(ending, Ending::Transfer(_)));
                     }
                     reply.finish(ending)
                 }

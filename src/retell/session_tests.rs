@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::calls::{CallRegistry, CallState};
 use super::frames::{CallDetails, ResponseFrame};
-use super::handler::{CallHandler, CallKey, TurnKind, TurnRequest};
+use super::handler::{CallHandler, CallKey, SocketEnd, TurnKind, TurnRequest};
 use super::reply::{Ending, Reply};
 use super::session::{APOLOGY, Session, SessionSettings};
 use super::writer::Disconnected;
@@ -42,6 +42,8 @@ struct Fake {
     connected: AtomicU32,
     details: std::sync::Mutex<Vec<Arc<CallDetails>>>,
     forgotten: AtomicU32,
+    /// How each connection ended, in order.
+    ended: std::sync::Mutex<Vec<SocketEnd>>,
 }
 
 /// The fake's typed per-call state.
@@ -79,6 +81,12 @@ impl CallHandler for Fake {
 
     fn caller_changed(&self, _call: &Arc<CallState<FakeCall>>) {
         self.forgotten.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn disconnected(&self, _call: &Arc<CallState<FakeCall>>, how: SocketEnd) {
+        if let Ok(mut ended) = self.ended.lock() {
+            ended.push(how);
+        }
     }
 
     fn answer<'a>(
@@ -536,4 +544,39 @@ async fn a_call_that_ended_is_never_resumed() {
     assert_eq!(again.greeting().await, GREETING, "a new call, greeted anew");
     assert_eq!(fake.opened.load(Ordering::SeqCst), 2);
     again.hang_up().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_connection_says_how_it_ended() {
+    let ended = |fake: &Fake| fake.ended.lock().map(|e| e.clone()).unwrap_or_default();
+    let (fake, calls) = fresh();
+    // Retell's close frame.
+    let mut wire = connect(&fake, &calls, "closed");
+    wire.greeting().await;
+    wire.hang_up().await;
+    // Gone without a close frame.
+    let mut wire = connect(&fake, &calls, "dropped");
+    wire.greeting().await;
+    drop(wire.to_server);
+    assert!(tokio::time::timeout(PATIENCE, wire.session).await.is_ok());
+    // Our agent ended the call; Retell then closed the socket.
+    let mut wire = connect(&fake, &calls, "ended");
+    wire.greeting().await;
+    wire.ask(1, "bye");
+    wire.until_complete(1).await;
+    wire.hang_up().await;
+    // Our drain cut.
+    let mut wire = connect(&fake, &calls, "cut");
+    wire.greeting().await;
+    let _ = wire.cut.send(true);
+    assert!(tokio::time::timeout(PATIENCE, wire.session).await.is_ok());
+    assert_eq!(
+        ended(&fake),
+        [
+            SocketEnd::Peer,
+            SocketEnd::Dropped,
+            SocketEnd::Agent,
+            SocketEnd::Server
+        ]
+    );
 }

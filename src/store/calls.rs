@@ -15,7 +15,10 @@ macro_rules! select_record {
     ($tail:literal) => {
         concat!(
             "SELECT call_id, agent_id, direction, from_number, to_number, call_status, start_ms,
-                    end_ms, duration_ms, disconnection_reason, events, transcript, transcript_object,
+                    COALESCE(end_ms, socket_ended_ms) AS end_ms,
+                    COALESCE(duration_ms, socket_ended_ms - start_ms) AS duration_ms,
+                    socket_ended_ms, ended_by,
+                    disconnection_reason, events, transcript, transcript_object,
                     transcript_with_tool_calls, call_analysis, latency, transfer, recording_url,
                     EXISTS (SELECT 1 FROM lab_calls l WHERE l.org_id = call_records.org_id
                             AND l.call_id = call_records.call_id) AS test
@@ -50,6 +53,8 @@ record! {
         start_ms: Option<i64>,
         end_ms: Option<i64>,
         duration_ms: Option<i64>,
+        socket_ended_ms: Option<i64>,
+        ended_by: Option<String>,
         disconnection_reason: Option<String>,
         events: String,
         transcript: Option<String>,
@@ -75,6 +80,8 @@ impl RecordRow {
             start_ms: self.start_ms,
             end_ms: self.end_ms,
             duration_ms: self.duration_ms,
+            socket_ended_ms: self.socket_ended_ms,
+            ended_by: self.ended_by.clone(),
             disconnection_reason: self.disconnection_reason.clone(),
             events: events_column(self.events.clone()),
             test: self.test,
@@ -97,7 +104,13 @@ fn text(value: &Option<serde_json::Value>) -> Option<String> {
 }
 
 impl Store {
-    pub async fn record_call_connected(&self, org: OrgId, call_id: &str) -> Result<(), StoreError> {
+    /// Records a connection of the call; returns its number among the call's connections
+    /// (1 for the first), which its close names.
+    pub async fn record_call_connected(
+        &self,
+        org: OrgId,
+        call_id: &str,
+    ) -> Result<i64, StoreError> {
         let now = super::stamp(Utc::now());
         // A call id belongs to the clinic whose WebSocket first served it; another clinic's URL
         // with the same id records nothing. (Two clinics connecting one new id at the same
@@ -111,19 +124,25 @@ impl Store {
             return Err(StoreError::CallOfAnotherClinic(call_id.to_owned()));
         }
         let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
-        tx.execute(
-            sql(
-                "INSERT INTO calls (call_id, org_id, first_connected_at, last_connected_at)
-                 VALUES ($1, $2, $3, $3)
-                 ON CONFLICT (call_id) DO UPDATE SET last_connected_at = excluded.last_connected_at,
-                     connections = calls.connections + 1
-                 WHERE calls.org_id = excluded.org_id",
+        let connection: Option<(i64,)> = tx
+            .fetch_optional(
+                sql(
+                    "INSERT INTO calls (call_id, org_id, first_connected_at, last_connected_at)
+                     VALUES ($1, $2, $3, $3)
+                     ON CONFLICT (call_id) DO UPDATE SET
+                         last_connected_at = excluded.last_connected_at,
+                         connections = calls.connections + 1
+                     WHERE calls.org_id = excluded.org_id
+                     RETURNING connections",
+                )
+                .bind(call_id)
+                .bind(org)
+                .bind(now),
             )
-            .bind(call_id)
-            .bind(org)
-            .bind(now),
-        )
-        .await?;
+            .await?;
+        let Some((connection,)) = connection else {
+            return Err(StoreError::CallOfAnotherClinic(call_id.to_owned()));
+        };
         // The call's record, so it is listed from the start; inserting it routes the call id
         // to the clinic (a trigger), so webhooks find it.
         tx.execute(
@@ -136,6 +155,56 @@ impl Store {
             .bind(org)
             .bind(now.timestamp_millis())
             .bind(now),
+        )
+        .await?;
+        // Retell reconnecting a call whose socket closed reopens it, unless we ended it or
+        // Retell said it ended (its end time or reason): those are final.
+        tx.execute(
+            sql(
+                "UPDATE call_records SET call_status = 'ongoing', socket_ended_ms = NULL,
+                     ended_by = NULL, updated_at = $3
+                 WHERE org_id = $1 AND call_id = $2 AND call_status = 'ended'
+                   AND ended_by IN ('peer', 'dropped', 'server')
+                   AND end_ms IS NULL AND disconnection_reason IS NULL",
+            )
+            .bind(org)
+            .bind(call_id)
+            .bind(now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(connection)
+    }
+
+    /// Records that connection number `connection` of the call closed at `at_ms`, and how
+    /// (`ended_by`): the call is `ended` from then on (an `error` from Retell stays), until a
+    /// reconnect reopens it. Nothing changes if a later connection came meanwhile.
+    pub async fn record_socket_closed(
+        &self,
+        org: OrgId,
+        call_id: &str,
+        connection: i64,
+        ended_by: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let now = super::stamp(Utc::now());
+        let mut tx = self.pool.begin(Some(org), TxMode::Append).await?;
+        tx.execute(
+            sql(
+                "UPDATE call_records SET socket_ended_ms = $1, ended_by = $2,
+                     call_status = CASE WHEN call_status IN ('ended', 'error') THEN call_status
+                         ELSE 'ended' END,
+                     updated_at = $3
+                 WHERE org_id = $4 AND call_id = $5
+                   AND (SELECT c.connections FROM calls c
+                        WHERE c.org_id = $4 AND c.call_id = $5) = $6",
+            )
+            .bind(at_ms)
+            .bind(ended_by)
+            .bind(now)
+            .bind(org)
+            .bind(call_id)
+            .bind(connection),
         )
         .await?;
         tx.commit().await?;
@@ -162,6 +231,25 @@ impl Store {
             .bind(&meta.to_number)
             .bind(call_id)
             .bind(org),
+        )
+        .await?;
+        // The record shows what the call details said until Retell's events say otherwise
+        // (theirs win: a webhook's values replace these, these never replace a webhook's).
+        tx.execute(
+            sql("UPDATE call_records SET agent_id = COALESCE(agent_id, $1),
+                     direction = COALESCE(direction, $2),
+                     from_number = COALESCE(from_number, $3),
+                     to_number = COALESCE(to_number, $4),
+                     start_ms = CASE WHEN events = '' THEN COALESCE($5, start_ms)
+                         ELSE start_ms END
+                 WHERE org_id = $6 AND call_id = $7")
+            .bind(&meta.agent_id)
+            .bind(&meta.direction)
+            .bind(&meta.from_number)
+            .bind(&meta.to_number)
+            .bind(meta.start_ms)
+            .bind(org)
+            .bind(call_id),
         )
         .await?;
         tx.commit().await?;
@@ -194,6 +282,7 @@ impl Store {
                 direction: row.direction,
                 from_number: row.from_number,
                 to_number: row.to_number,
+                start_ms: None,
             },
             first_connected_at: row.first_connected_at,
             last_connected_at: row.last_connected_at,
@@ -395,8 +484,9 @@ impl Store {
         let mut tx = self.pool.begin(Some(org), TxMode::Read).await?;
         let rows: Vec<FactsRow> = tx
             .fetch_all(
-                sql(
-                    "SELECT c.call_id, c.start_ms, c.duration_ms, c.events, c.latency,
+                sql("SELECT c.call_id, c.start_ms,
+                        COALESCE(c.duration_ms, c.socket_ended_ms - c.start_ms) AS duration_ms,
+                        c.events, c.latency,
                         EXISTS (SELECT 1 FROM appointments a
                                 WHERE a.org_id = c.org_id AND a.call_id = c.call_id) AS booked,
                         EXISTS (SELECT 1 FROM caller_messages m
@@ -413,8 +503,7 @@ impl Store {
                         EXISTS (SELECT 1 FROM lab_calls l
                                 WHERE l.org_id = c.org_id AND l.call_id = c.call_id) AS test
                      FROM call_records c
-                     WHERE c.org_id = $1 AND c.start_ms >= $2 AND c.start_ms < $3",
-                )
+                     WHERE c.org_id = $1 AND c.start_ms >= $2 AND c.start_ms < $3")
                 .bind(org)
                 .bind(from_ms)
                 .bind(to_ms),

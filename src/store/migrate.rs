@@ -37,6 +37,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     10 "0010" "staff_invitations",
     11 "0011" "lab_calls",
     12 "0012" "clinic_fallback_model",
+    13 "0013" "call_socket_end",
 );
 
 pub const POSTGRES: &[Migration] = migrations!("postgres":
@@ -51,6 +52,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     9 "0009" "staff_invitations",
     10 "0010" "lab_calls",
     11 "0011" "clinic_fallback_model",
+    12 "0012" "call_socket_end",
 );
 
 /// The schema version the database is at, and the one this build expects.

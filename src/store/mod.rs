@@ -17,7 +17,7 @@ mod team;
 
 use chrono::{DateTime, Utc};
 
-pub use clinic::ClinicTx;
+pub use clinic::{ClinicTx, NamesOf};
 pub use db::TxMode;
 pub use error::StoreError;
 pub use staff::FailureScope;

@@ -4,15 +4,14 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use futures_util::future::BoxFuture;
-use tokio::sync::watch;
-
 use super::VoiceApp;
+use super::record::Recorded;
 use crate::agent::{AgentError, AgentMemory, CallMemory, ClinicCache, Ending, Reply, Turn};
 use crate::retell::calls::CallState;
 use crate::retell::frames::CallDetails;
-use crate::retell::handler::{CallHandler, CallKey, TurnRequest};
+use crate::retell::handler::{CallHandler, CallKey, SocketEnd, TurnRequest};
 use crate::tenancy::Organization;
+use futures_util::future::BoxFuture;
 
 /// What the voice application keeps for one call, across reconnects.
 #[derive(Debug, Default)]
@@ -30,8 +29,8 @@ pub struct VoiceLine {
     app: Arc<VoiceApp>,
     /// As resolved for this connection: a reconnect sees the clinic's latest name and zone.
     org: Arc<Organization>,
-    /// Turns true once this connection is recorded, so details recorded later land on the row.
-    recorded: OnceLock<watch::Receiver<bool>>,
+    /// This connection's record as it is written, so details and the close land on the row.
+    recorded: OnceLock<Recorded>,
 }
 
 impl VoiceLine {
@@ -72,6 +71,14 @@ impl CallHandler for VoiceLine {
             details,
             self.recorded.get().cloned(),
         );
+    }
+
+    fn disconnected(&self, call: &Arc<CallState<VoiceCall>>, how: SocketEnd) {
+        if let Some(recorded) = self.recorded.get() {
+            self.app
+                .recorder
+                .closed(self.org.id, call.call_id(), how, recorded.clone());
+        }
     }
 
     fn caller_changed(&self, call: &Arc<CallState<VoiceCall>>) {

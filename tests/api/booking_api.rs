@@ -692,3 +692,86 @@ async fn a_start_with_seconds_or_fractions_is_read_to_the_minute_and_replays_the
     }
     assert_eq!(count_appointments(&d.app, "demo", &ann).await, 4);
 }
+
+#[tokio::test]
+async fn appointment_and_slot_answers_name_what_their_ids_refer_to() {
+    let d = demo().await;
+    let tuesday = common::next_weekday(ZONE, Weekday::Tue, 3);
+    let ann = new_patient(&d.api, "Ann", "(555) 201-0124").await;
+    let names = |body: &Value| {
+        (
+            body["patient_name"].as_str().unwrap_or("-").to_owned(),
+            body["provider_name"].as_str().unwrap_or("-").to_owned(),
+            body["operatory_name"].as_str().unwrap_or("-").to_owned(),
+            body["appointment_type_name"]
+                .as_str()
+                .unwrap_or("-")
+                .to_owned(),
+        )
+    };
+    let expected = |chair: &str| {
+        (
+            "Ann Rivera".to_owned(),
+            "Maria Lopez".to_owned(),
+            chair.to_owned(),
+            "Cleaning".to_owned(),
+        )
+    };
+
+    let (status, slots) = d
+        .api
+        .get(&format!(
+            "/slots?appointment_type_id={}&from={tuesday}&limit=2",
+            d.cleaning
+        ))
+        .await;
+    assert_eq!(status, 200, "{slots}");
+    let slot = &slots["items"][0];
+    assert_eq!(slot["provider_id"], d.maria.as_str(), "ids stay");
+    assert_eq!(slot["provider_name"], "Maria Lopez", "{slot}");
+    assert_eq!(slot["operatory_name"], "Hygiene 1");
+
+    let (status, booked) = d
+        .api
+        .post(
+            "/appointments",
+            json!({"patient_id": ann, "appointment_type_id": d.cleaning,
+                   "provider_id": d.maria, "start": format!("{tuesday}T08:00")}),
+        )
+        .await;
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(names(&booked), expected("Hygiene 1"), "{booked}");
+    assert_eq!(booked["patient_id"], ann.as_str(), "ids stay");
+    assert_eq!(booked["provider_id"], d.maria.as_str());
+    assert!(booked["operatory_id"].is_string() && booked["appointment_type_id"].is_string());
+    let id = booked["id"].as_str().expect("id").to_owned();
+
+    let (_, one) = d.api.get(&format!("/appointments/{id}")).await;
+    assert_eq!(names(&one), expected("Hygiene 1"), "{one}");
+    for listing in [
+        format!("/appointments?patient_id={ann}"),
+        format!("/appointments?from={tuesday}"),
+    ] {
+        let (status, page) = d.api.get(&listing).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(names(&page["items"][0]), expected("Hygiene 1"), "{listing}");
+    }
+
+    let (status, moved) = d
+        .api
+        .post(
+            &format!("/appointments/{id}/reschedule"),
+            json!({"start": format!("{tuesday}T10:00")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["local_start"], format!("{tuesday}T10:00:00"));
+    assert_eq!(names(&moved), expected("Hygiene 1"), "{moved}");
+    let (status, cancelled) = d
+        .api
+        .post(&format!("/appointments/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(names(&cancelled), expected("Hygiene 1"));
+}

@@ -801,3 +801,112 @@ async fn the_booking_example_script_passes_every_time_it_is_played_against_one_d
         .expect("appointments");
     assert_eq!(booked.len(), 2, "two callers, two cleanings");
 }
+
+#[tokio::test]
+async fn appointments_list_shows_a_clinic_day_with_names_in_aligned_columns() {
+    let app = TestApp::spawn().await;
+    let api = app.api("demo").await;
+    let zone = "America/New_York";
+    let tuesday = common::next_weekday(zone, chrono::Weekday::Tue, 3);
+    let cleaning = api.id_of("/appointment-types", "Cleaning").await;
+    let filling = api.id_of("/appointment-types", "Filling").await;
+    let maria = api.id_of("/providers", "Maria Lopez").await;
+    let chen = api.id_of("/providers", "Dr. Sarah Chen").await;
+    let mut patients = Vec::new();
+    for (first, last) in [("Ann", "Rivera"), ("Bartholomew", "Okonkwo-Smith")] {
+        let (status, body) = api
+            .post(
+                "/patients",
+                serde_json::json!({"first_name": first, "last_name": last,
+                                   "birth_date": "1980-05-17"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        patients.push(body["id"].as_str().expect("id").to_owned());
+    }
+    for (patient, kind, provider, at) in [
+        (&patients[1], &filling, &chen, "10:00"),
+        (&patients[0], &cleaning, &maria, "08:00"),
+    ] {
+        let (status, body) = api
+            .post(
+                "/appointments",
+                serde_json::json!({"patient_id": patient, "appointment_type_id": kind,
+                                   "provider_id": provider, "start": format!("{tuesday}T{at}")}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    let listed = ascendia(&app, &["appointments", "list", "demo", "--date", &tuesday]).await;
+    assert!(listed.status.success(), "{}", text(&listed));
+    let out = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].contains("Demo Dental") && lines[0].contains(&tuesday),
+        "{out}"
+    );
+    assert!(lines[1].starts_with("TIME"), "{out}");
+    assert!(
+        lines[2].starts_with("08:00-09:00")
+            && lines[2].contains("Ann Rivera")
+            && lines[2].contains("Maria Lopez")
+            && lines[2].contains("Hygiene 1")
+            && lines[2].contains("Cleaning")
+            && lines[2].ends_with("scheduled"),
+        "in time order, in the clinic's zone:\n{out}"
+    );
+    assert!(
+        lines[3].starts_with("10:00")
+            && lines[3].contains("Bartholomew Okonkwo-Smith")
+            && lines[3].contains("Dr. Sarah Chen")
+            && lines[3].contains("Filling"),
+        "{out}"
+    );
+    // Aligned: every column starts at the same place on each line.
+    for header in ["PATIENT", "PROVIDER", "CHAIR", "TYPE", "STATUS"] {
+        let at = lines[1].find(header).expect("header");
+        for line in &lines[2..4] {
+            let before = &line[..at];
+            assert!(
+                before.ends_with("  ") && !line[at..].starts_with(' '),
+                "{header} misaligned:\n{out}"
+            );
+        }
+    }
+
+    // Without --date: the clinic's today, in its zone.
+    let tz: chrono_tz::Tz = zone.parse().expect("zone");
+    let today = chrono::Utc::now()
+        .with_timezone(&tz)
+        .date_naive()
+        .to_string();
+    let default = ascendia(&app, &["appointments", "list", "demo"]).await;
+    assert!(default.status.success(), "{}", text(&default));
+    assert!(
+        text(&default)
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains(&today)),
+        "{}",
+        text(&default)
+    );
+
+    for (args, error) in [
+        (
+            vec!["appointments", "list", "demo", "--date", "soon"],
+            "invalid date",
+        ),
+        (
+            vec!["appointments", "list", "nowhere"],
+            "no clinic with slug 'nowhere'",
+        ),
+    ] {
+        let failed = ascendia(&app, &args).await;
+        assert!(
+            !failed.status.success() && text(&failed).contains(error),
+            "{args:?}: {}",
+            text(&failed)
+        );
+    }
+}

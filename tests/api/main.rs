@@ -14,6 +14,7 @@ mod browser_lab;
 mod browser_readiness;
 mod browser_setup;
 mod browser_team;
+mod call_records;
 mod caller_phrasings;
 mod cli;
 mod console;

@@ -318,6 +318,7 @@ async fn story(store: Store) {
         direction: Some("inbound".into()),
         from_number: Some("+13035550142".into()),
         to_number: Some("+13035550100".into()),
+        ..CallMetadata::default()
     };
     store
         .record_call_details(a.id, "call-story-1", &details)

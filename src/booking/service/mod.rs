@@ -4,6 +4,7 @@
 mod appointments;
 mod follow_ups;
 mod messages;
+mod names;
 mod patients;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -4,9 +4,12 @@
 
 mod follow_ups;
 mod messages;
+mod names;
 mod patients;
 mod schedule;
 mod setup;
+
+pub use names::NamesOf;
 
 use super::StoreError;
 use super::db::Tx;

@@ -1,0 +1,5 @@
+-- What our WebSocket saw of a call's end, so a call Retell's webhooks never describe still
+-- ends: when the last connection closed (Unix milliseconds) and who ended it (agent,
+-- transfer, peer, dropped, server). A reconnect clears both.
+ALTER TABLE call_records ADD COLUMN socket_ended_ms INTEGER;
+ALTER TABLE call_records ADD COLUMN ended_by TEXT;
