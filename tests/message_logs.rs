@@ -114,7 +114,10 @@ async fn an_unreachable_model_server_is_logged_with_its_cause_and_without_the_ke
     let mut call = app.call("/llm-websocket/demo/llm-log-call").await;
     call.greeting(common::TIMEOUT).await.expect("greeting");
     let answer = call
-        .say("Hi, this is Zebediah Quux, I need a cleaning", common::TIMEOUT)
+        .say(
+            "Hi, this is Zebediah Quux, I need a cleaning",
+            common::TIMEOUT,
+        )
         .await
         .expect("an answer");
     assert!(answer.text.contains("having trouble"), "{}", answer.text);
@@ -130,7 +133,10 @@ async fn an_unreachable_model_server_is_logged_with_its_cause_and_without_the_ke
         .find(|l| l.contains("[LLM] no answer from the model"))
         .unwrap_or_else(|| panic!("the failure is logged:\n{logs}"));
     assert!(failure.contains("reason="), "{failure}");
-    assert!(failure.contains("llm-log-call"), "names the call: {failure}");
+    assert!(
+        failure.contains("llm-log-call"),
+        "names the call: {failure}"
+    );
     for secret in [KEY, "Zebediah", "Quux", "cleaning"] {
         assert!(!logs.contains(secret), "{secret} leaked into logs:\n{logs}");
     }

@@ -136,6 +136,41 @@ impl OrgRegistry {
         Ok(true)
     }
 
+    /// Reloads as soon as another instance (or the CLI) says the clinics changed, on
+    /// PostgreSQL; ends at once on SQLite, where the poll alone serves.
+    pub fn spawn_listener(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(self);
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            let mut changes = match store.registry_changes().await {
+                Ok(changes) if changes.is_live() => changes,
+                Ok(_) => return,
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot listen for clinic changes; polling only");
+                    return;
+                }
+            };
+            loop {
+                if let Err(err) = changes.next().await {
+                    tracing::warn!(error = %err, "listening for clinic changes failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                let Some(registry) = weak.upgrade() else {
+                    return;
+                };
+                match registry.refresh().await {
+                    Ok(true) => tracing::info!(
+                        generation = registry.snapshot().generation,
+                        "reloaded clinic registry (notified)"
+                    ),
+                    Ok(false) => {}
+                    Err(err) => tracing::warn!(error = %err, "could not refresh clinic registry"),
+                }
+            }
+        })
+    }
+
     /// Polls for changes until the registry is dropped everywhere else.
     pub fn spawn_refresher(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);

@@ -93,6 +93,7 @@ impl Server {
         let call_log = CallLog::new(store.clone());
         let background = vec![
             registry.spawn_refresher(settings.registry_refresh()),
+            registry.spawn_listener(),
             calls.spawn_evictor(),
             crate::retention::spawn(
                 scheduler.clone(),

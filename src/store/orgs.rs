@@ -128,6 +128,10 @@ pub(super) async fn bump_generation(tx: &mut Tx) -> Result<(), StoreError> {
          WHERE key = 'registry_generation'",
     ))
     .await?;
+    // Other instances listening reload at once; the notice goes out only if this commits.
+    if matches!(tx, Tx::Postgres(_)) {
+        tx.execute(sql(super::notify::NOTIFY_REGISTRY)).await?;
+    }
     Ok(())
 }
 

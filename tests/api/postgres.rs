@@ -551,3 +551,34 @@ async fn caller_messages_are_row_level_secured_like_every_clinic_table() {
         [("Ana".into(), "new".into()), ("Tess".into(), "new".into())]
     );
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set ASCENDIA_TEST_POSTGRES_URL"
+)]
+async fn a_clinic_change_reaches_other_instances_by_notification_not_the_poll() {
+    if common::pg::url("a_clinic_change_reaches_other_instances_by_notification_not_the_poll")
+        .is_none()
+    {
+        return;
+    }
+    let database = TestDatabase::create().await;
+    let one = app_on(&database, true).await;
+    // Instance two polls once an hour: only the notification can bring it the new clinic.
+    let dir = tempfile::tempdir().expect("dir");
+    let mut settings = common::test_settings(&dir);
+    settings.database_url = database.runtime_url.clone();
+    settings.registry_refresh_ms = 3_600_000;
+    let two = TestApp::start(settings, Arc::new(Receptionist), dir).await;
+    // Let instance two's listener connect before the change is made.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    one.add_org("Bayside Dental", "bayside", "America/Chicago")
+        .await;
+    let seen = eventually(Duration::from_secs(5), || async {
+        two.state.registry.by_slug("bayside").is_some()
+    })
+    .await;
+    assert!(seen, "instance two heard of the new clinic without polling");
+}
