@@ -41,8 +41,10 @@ fn any_free(words: &[&str], claimed: &[bool], phrases: &[&str]) -> bool {
 pub fn consent(words: &[&str], question: bool) -> Option<Consent> {
     let mut claimed = vec![false; words.len()];
     claim(words, &mut claimed, NOT_CONSENT);
-    let idiom_yes = claim(words, &mut claimed, YES_IDIOMS);
+    // Hesitations are claimed before agreements: where they share a word ("why not not yet",
+    // its repeated word collapsed to "why not yet"), the hold wins.
     let hedged = claim(words, &mut claimed, HOLD_IDIOMS);
+    let idiom_yes = claim(words, &mut claimed, YES_IDIOMS);
     if any_free(words, &claimed, NEGATIONS) {
         return Some(Consent::No);
     }
@@ -137,6 +139,9 @@ mod tests {
             "Yes, is that with Dr. Chen?",
             "I don't know",
             "I think so",
+            // Found by the proptest: the repeated "not" collapses into "why not yet".
+            "sure, why not, not yet",
+            "no problem, not sure",
         ] {
             assert_eq!(c(said), Some(Consent::Hold), "{said}");
         }

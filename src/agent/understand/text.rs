@@ -154,7 +154,8 @@ fn push_word(words: &mut Words, lower: String, raw: String) {
         && lower.chars().count() > 1
         && lower.chars().all(char::is_alphabetic)
         && super::numbers::word_value(&lower).is_none()
-        && !matches!(lower.as_str(), "bye" | "no");
+        // A negation said twice may belong to two phrases ("why not, not yet").
+        && !matches!(lower.as_str(), "bye" | "no" | "not" | "nope" | "never" | "don't");
     if repeated {
         return;
     }
