@@ -2,6 +2,7 @@
 //! the API key's; ids in paths and bodies are looked up inside it, so another clinic's ids are
 //! simply not found.
 
+use crate::telemetry::metrics;
 use std::str::FromStr;
 
 use axum::extract::State;
@@ -350,6 +351,9 @@ async fn book(
         call_id: None,
     };
     let booked = state.scheduler.book(&org.0, request, Utc::now()).await?;
+    if booked.created {
+        metrics::booked(org.0.slug.as_str(), metrics::Source::Api);
+    }
     let status = if booked.created {
         StatusCode::CREATED
     } else {
@@ -383,6 +387,7 @@ async fn reschedule(
         .scheduler
         .reschedule(&org.0, appointment_id, request, Utc::now())
         .await?;
+    metrics::rescheduled(org.0.slug.as_str(), metrics::Source::Api);
     Ok(Json(view(zone, moved)))
 }
 
@@ -410,5 +415,6 @@ async fn cancel(
         .scheduler
         .cancel(&org.0, appointment_id, reason, Utc::now())
         .await?;
+    metrics::cancelled(org.0.slug.as_str(), metrics::Source::Api);
     Ok(Json(view(org.0.time_zone.tz(), cancelled)))
 }
