@@ -295,3 +295,48 @@ fn the_grafana_dashboard_parses_and_uses_only_exported_metrics() {
         assert!(used.contains(needed), "the dashboard shows {needed}");
     }
 }
+
+#[tokio::test]
+async fn webhooks_are_counted_by_event_and_result_with_their_ack_latency() {
+    const KEY: &str = "key_metrics_webhook_0001";
+    let app = TestApp::spawn_with(
+        |s| {
+            s.metrics_listen = Some("127.0.0.1:0".parse().expect("addr"));
+            s.retell_api_key = Some(serde_json::from_value(json!(KEY)).expect("secret"));
+        },
+        Arc::new(Receptionist),
+    )
+    .await;
+    let before = scrape(&app).await;
+    let body = json!({"event": "call_started", "call": {
+        "call_id": format!("nobody-{}", uuid::Uuid::new_v4().simple()), "agent_id": "agent_none",
+        "call_type": "phone_call", "direction": "inbound",
+        "from_number": "+15552010888", "to_number": "+15552010100",
+    }})
+    .to_string();
+    let header = ascendia::retell::signature::sign(
+        body.as_bytes(),
+        KEY,
+        chrono::Utc::now().timestamp_millis(),
+    );
+    let path = "/api/retell/webhook";
+    let signed = [("x-retell-signature", header.as_str())];
+    let (status, _) = common::http_request(app.addr, "POST", path, &signed, Some(&body)).await;
+    assert_eq!(status, 204);
+    let (status, _) = common::http_request(app.addr, "POST", path, &[], Some(&body)).await;
+    assert_eq!(status, 401);
+    let after = scrape(&app).await;
+    let delta = |name: &str, labels: &[(&str, &str)]| {
+        value(&after, name, labels) - value(&before, name, labels)
+    };
+    let unattributed = [("event", "call_started"), ("result", "unattributed")];
+    assert!(
+        delta(names::WEBHOOK_EVENTS, &unattributed) >= 1.0,
+        "{after}"
+    );
+    let refused = [("event", "unknown"), ("result", "unauthorized")];
+    assert!(delta(names::WEBHOOK_EVENTS, &refused) >= 1.0, "{after}");
+    let acks = format!("{}_count", names::WEBHOOK_ACK);
+    assert!(delta(&acks, &[]) >= 2.0, "{after}");
+    assert!(!after.contains("5552010888"), "no caller number:\n{after}");
+}
