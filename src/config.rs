@@ -51,6 +51,9 @@ pub enum LogFormat {
 pub struct Settings {
     /// Address the server listens on.
     pub listen: SocketAddr,
+    /// Where Prometheus metrics are served (`GET /metrics`); off unless set. Keep it off the
+    /// internet: the main port never serves them.
+    pub metrics_listen: Option<SocketAddr>,
     /// PEM certificate chain and private key: when both are set the listener serves HTTPS and
     /// `wss://` itself, for one machine without a proxy in front.
     pub tls_cert: Option<PathBuf>,
@@ -100,6 +103,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
             tls_cert: None,
             tls_key: None,
             database_url: "sqlite://ascendia.db".to_owned(),

@@ -54,8 +54,12 @@ impl Agent for AgentRouter {
         Box::pin(async move {
             let clinic = turn.clinic_settings().await;
             match self.forced.or(clinic.agent).unwrap_or(self.default) {
-                AgentKind::Builtin => self.builtin.respond(turn, reply).await,
+                AgentKind::Builtin => {
+                    reply.set_agent(self.builtin.name());
+                    self.builtin.respond(turn, reply).await
+                }
                 AgentKind::Llm => {
+                    reply.set_agent(self.llm.name());
                     let plan = self.llm.plan(&clinic);
                     self.llm.respond_with(&plan, turn, reply).await
                 }

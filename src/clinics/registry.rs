@@ -182,7 +182,11 @@ impl OrgRegistry {
                 let Some(registry) = weak.upgrade() else {
                     return;
                 };
-                match registry.refresh().await {
+                let refreshed = registry.refresh().await;
+                if !matches!(refreshed, Ok(false)) {
+                    crate::telemetry::metrics::registry_reload(refreshed.is_ok());
+                }
+                match refreshed {
                     Ok(true) => tracing::info!(
                         generation = registry.snapshot().generation,
                         "reloaded clinic registry"

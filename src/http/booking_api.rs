@@ -2,6 +2,7 @@
 //! the API key's; ids in paths and bodies are looked up inside it, so another clinic's ids are
 //! simply not found.
 
+use crate::telemetry::metrics;
 use std::str::FromStr;
 
 use axum::extract::State;
@@ -366,6 +367,9 @@ async fn book(
         call_id: None,
     };
     let booked = state.scheduler.book(&org.0, request, Utc::now()).await?;
+    if booked.created {
+        metrics::booked(org.0.slug.as_str(), metrics::Source::Api);
+    }
     let status = if booked.created {
         StatusCode::CREATED
     } else {
@@ -402,6 +406,7 @@ async fn reschedule(
         .scheduler
         .reschedule(&org.0, appointment_id, request, Utc::now())
         .await?;
+    metrics::rescheduled(org.0.slug.as_str(), metrics::Source::Api);
     Ok(Json(named_view(&state, &org, moved).await?))
 }
 
@@ -429,5 +434,6 @@ async fn cancel(
         .scheduler
         .cancel(&org.0, appointment_id, reason, Utc::now())
         .await?;
+    metrics::cancelled(org.0.slug.as_str(), metrics::Source::Api);
     Ok(Json(named_view(&state, &org, cancelled).await?))
 }

@@ -18,6 +18,9 @@ pub struct Reply {
     outbox: Outbox,
     spoke: bool,
     completed: bool,
+    /// When the response was asked for, and the agent answering it: its latency metrics.
+    started: std::time::Instant,
+    agent: &'static str,
 }
 
 impl Reply {
@@ -27,7 +30,14 @@ impl Reply {
             outbox,
             spoke: false,
             completed: false,
+            started: std::time::Instant::now(),
+            agent: "unknown",
         }
+    }
+
+    /// Names the agent answering, for the latency metrics (a router sets the clinic's agent).
+    pub fn set_agent(&mut self, agent: &'static str) {
+        self.agent = agent;
     }
 
     pub fn response_id(&self) -> i64 {
@@ -43,6 +53,9 @@ impl Reply {
     pub fn say(&mut self, text: &str) -> Result<(), Disconnected> {
         if text.is_empty() {
             return Ok(());
+        }
+        if !self.spoke {
+            crate::telemetry::metrics::response_first_chunk(self.agent, self.started.elapsed());
         }
         self.spoke = true;
         self.outbox.send(Outbound::Response(ResponseFrame::chunk(
@@ -89,6 +102,7 @@ impl Reply {
             return;
         }
         self.completed = true;
+        crate::telemetry::metrics::response_complete(self.agent, self.started.elapsed());
         let mut frame = ResponseFrame::complete(self.response_id, "");
         match ending {
             Ending::Continue => {}

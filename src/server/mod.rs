@@ -1,6 +1,7 @@
 //! Starting the server: open the store, load the clinic registry, bind, and serve until shutdown.
 
 mod listen;
+mod metrics;
 mod tls;
 
 use std::future::Future;
@@ -45,6 +46,7 @@ pub struct Server {
     drain_time: std::time::Duration,
     header_read_timeout: std::time::Duration,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    metrics: Option<metrics::MetricsListener>,
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -109,6 +111,14 @@ impl Server {
                     addr: settings.listen,
                     source,
                 })?;
+        let metrics = match settings.metrics_listen {
+            Some(addr) => Some(
+                metrics::MetricsListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr, source })?,
+            ),
+            None => None,
+        };
         let webhooks = crate::http::WebhookKeys {
             server_key: settings.retell_api_key.clone(),
             org_keys: settings
@@ -168,6 +178,7 @@ impl Server {
             drain_time: std::time::Duration::from_secs(settings.drain_secs),
             header_read_timeout: settings.header_read_timeout(),
             tls,
+            metrics,
             state,
             background,
         })
@@ -175,6 +186,11 @@ impl Server {
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where `/metrics` is served, when `metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|m| m.local_addr().ok())
     }
 
     pub fn state(&self) -> &AppState {
@@ -201,6 +217,9 @@ impl Server {
             "ascendia listening"
         );
         listen::raise_file_limit();
+        let metrics = self.metrics.map(|listener| {
+            listener.spawn(self.store.clone(), std::sync::Arc::clone(&self.state.drain))
+        });
         let drain = std::sync::Arc::clone(&self.state.drain);
         let draining = std::sync::Arc::clone(&drain);
         let shutdown = async move {
@@ -232,7 +251,7 @@ impl Server {
                 drain.wait_idle(std::time::Duration::from_secs(2)).await;
             }
         }
-        for task in self.background {
+        for task in self.background.into_iter().chain(metrics) {
             task.abort();
         }
         Ok(())

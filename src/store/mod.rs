@@ -81,7 +81,26 @@ impl Store {
         org: crate::tenancy::OrgId,
         mode: TxMode,
     ) -> Result<ClinicTx, StoreError> {
+        let started = std::time::Instant::now();
         let tx = self.pool.begin(Some(org), mode).await?;
+        crate::telemetry::metrics::db_acquire(started.elapsed());
         Ok(ClinicTx::new(tx, org))
+    }
+
+    /// The pool's connections now: (in use, idle, the most it opens), for `/metrics`.
+    pub fn pool_stats(&self) -> (usize, usize, u32) {
+        let (size, idle, max) = match &self.pool {
+            db::Pool::Sqlite(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+            db::Pool::Postgres(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+        };
+        ((size as usize).saturating_sub(idle), idle, max)
     }
 }

@@ -10,6 +10,7 @@ use crate::agent::{AgentError, AgentMemory, CallMemory, ClinicCache, Ending, Rep
 use crate::retell::calls::CallState;
 use crate::retell::frames::CallDetails;
 use crate::retell::handler::{CallHandler, CallKey, SocketEnd, TurnRequest};
+use crate::telemetry::metrics::ActiveCall;
 use crate::tenancy::Organization;
 use futures_util::future::BoxFuture;
 
@@ -31,6 +32,8 @@ pub struct VoiceLine {
     org: Arc<Organization>,
     /// This connection's record as it is written, so details and the close land on the row.
     recorded: OnceLock<Recorded>,
+    /// Counts the connection in the call metrics until the line is dropped (on every path).
+    active: OnceLock<ActiveCall>,
 }
 
 impl VoiceLine {
@@ -39,7 +42,15 @@ impl VoiceLine {
             app,
             org,
             recorded: OnceLock::new(),
+            active: OnceLock::new(),
         }
+    }
+
+    /// The connection is served: counts it in (as a new call, or a reconnect).
+    pub(super) fn count_in(&self, reconnect: bool) {
+        let _ = self
+            .active
+            .set(ActiveCall::open(self.org.slug.as_str(), reconnect));
     }
 }
 
@@ -105,11 +116,18 @@ impl CallHandler for VoiceLine {
             clinic: Arc::clone(&call.app.clinic),
         };
         let forget = call.app.forget_caller.swap(false, Ordering::SeqCst);
+        reply.set_agent(self.app.agent.name());
         Box::pin(async move {
             if forget {
                 *turn.memory.lock().await = CallMemory::default();
             }
-            self.app.agent.respond(turn, reply).await
+            let ending = self.app.agent.respond(turn, reply).await;
+            if let (Ok(ending @ (Ending::EndCall | Ending::Transfer(_))), Some(active)) =
+                (&ending, self.active.get())
+            {
+                active.ended_by_agent(matches!(ending, Ending::Transfer(_)));
+            }
+            ending
         })
     }
 }

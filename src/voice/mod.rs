@@ -80,6 +80,7 @@ impl VoiceApp {
             Resolution::Org { org, call_id, slug } => (org, call_id, slug),
             Resolution::UnknownSlug { slug, call_id } => {
                 let call_id = checked_call_id(call_id)?;
+                crate::telemetry::metrics::unknown_slug_connect();
                 tracing::warn!("Unknown org slug '{}'", printable(&slug));
                 return Ok(Connect::Refuse { call_id });
             }
@@ -99,10 +100,16 @@ impl VoiceApp {
         }
         let key = CallKey::new(org.id.as_uuid(), &call_id);
         let line = Arc::new(VoiceLine::new(Arc::clone(self), org));
-        let session = Session::open(line, Arc::clone(&self.calls), key, self.session);
+        let session = Session::open(
+            Arc::clone(&line),
+            Arc::clone(&self.calls),
+            key,
+            self.session,
+        );
         if session.is_reconnect() {
             tracing::info!(%call_id, "[Retell WS] Reconnected: resuming the call");
         }
+        line.count_in(session.is_reconnect());
         Ok(Connect::Serve(session))
     }
 }

@@ -29,6 +29,7 @@ mod fault;
 mod isolation;
 mod llm_agent;
 mod messages;
+mod metrics;
 mod postgres;
 mod protocol;
 mod realistic_callers;

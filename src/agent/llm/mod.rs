@@ -289,7 +289,12 @@ impl LlmAgent {
         let mut endpoints = vec![&plan.primary];
         endpoints.extend(plan.fallback.as_ref());
         let mut last_failure = String::from("no model configured");
+        let mut previous: Option<&str> = None;
         for endpoint in endpoints {
+            if let Some(model) = previous {
+                crate::telemetry::metrics::llm_fallback(model);
+            }
+            previous = Some(&endpoint.model);
             let started = Instant::now();
             let deadline = started + plan.first_token;
             let stream = tokio::time::timeout_at(
@@ -312,7 +317,8 @@ impl LlmAgent {
                     continue;
                 }
             };
-            match self.consume(reply, &mut rx, deadline).await? {
+            let timing = (endpoint.model.as_str(), started);
+            match self.consume(reply, &mut rx, deadline, timing).await? {
                 Some(round) => return Ok(round),
                 None => {
                     last_failure = format!(
@@ -334,6 +340,7 @@ impl LlmAgent {
         reply: &mut Reply,
         rx: &mut mpsc::Receiver<Result<Delta, LlmError>>,
         first_token_deadline: Instant,
+        (model, asked): (&str, Instant),
     ) -> Result<Option<Round>, AgentError> {
         let mut sentences = Sentences::default();
         let mut calls = ToolCalls::default();
@@ -359,6 +366,9 @@ impl LlmAgent {
                 }
                 None => Delta::Done,
             };
+            if !started && matches!(delta, Delta::Text(_) | Delta::ToolCall { .. }) {
+                crate::telemetry::metrics::llm_first_token(model, asked.elapsed());
+            }
             match delta {
                 Delta::Text(text) => {
                     started = true;

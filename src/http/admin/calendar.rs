@@ -2,6 +2,7 @@
 //! the same scheduler rules as the Booking API. A refusal says why and offers the nearest
 //! free times.
 
+use crate::telemetry::metrics;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -284,6 +285,9 @@ pub async fn book(
     };
     match state.scheduler.book(org, request, Utc::now()).await {
         Ok(booked) => {
+            if booked.created {
+                metrics::booked(org.slug.as_str(), metrics::Source::Console);
+            }
             let detail = format!(
                 "appointment {} at {}",
                 booked.appointment.id,
@@ -337,6 +341,7 @@ pub async fn move_appointment(
         .await
     {
         Ok(moved) => {
+            metrics::rescheduled(org.slug.as_str(), metrics::Source::Console);
             let zone = org.time_zone.tz();
             let detail = format!(
                 "appointment {id} from {} to {}",
@@ -385,6 +390,7 @@ pub async fn cancel(
     let id: AppointmentId = id.parse().map_err(|_| AdminError::NotFound)?;
     let reason = form.reason.filter(|r| !r.trim().is_empty());
     let cancelled = state.scheduler.cancel(org, id, reason, Utc::now()).await?;
+    metrics::cancelled(org.slug.as_str(), metrics::Source::Console);
     let date = cancelled
         .start
         .with_timezone(&org.time_zone.tz())

@@ -32,6 +32,35 @@ pub async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
+    let started = std::time::Instant::now();
+    let mut seen = Seen {
+        event: "unknown",
+        result: "ignored",
+    };
+    let answer = handle(state, headers, body, &mut seen).await;
+    let result = match &answer {
+        Ok(_) => seen.result,
+        Err(ApiError::Unauthorized(_)) => "unauthorized",
+        Err(ApiError::Validation(_)) => "invalid",
+        Err(_) => "error",
+    };
+    crate::telemetry::metrics::webhook(seen.event, result, started.elapsed());
+    answer
+}
+
+/// What the metrics say of a webhook: its event (one of ours, `other`, or `unknown` before
+/// the body was verified) and, when it was answered 2xx, how it was filed.
+struct Seen {
+    event: &'static str,
+    result: &'static str,
+}
+
+async fn handle(
+    state: AppState,
+    headers: HeaderMap,
+    body: Body,
+    seen: &mut Seen,
+) -> Result<StatusCode, ApiError> {
     // The server's key first, then clinics' own Retell accounts.
     let mut keys: Vec<(Option<&str>, &str)> = Vec::new();
     if let Some(key) = &state.webhooks.server_key {
@@ -78,6 +107,11 @@ pub async fn receive(
     // Retell's event is kept even when a transcript holds a NUL, which PostgreSQL cannot store.
     strip_nul(&mut payload);
     let name = payload.get("event").and_then(Value::as_str).unwrap_or("");
+    seen.event = CALL_EVENTS
+        .iter()
+        .find(|known| **known == name)
+        .copied()
+        .unwrap_or("other");
     if !CALL_EVENTS.contains(&name) {
         tracing::info!(event = %name.chars().take(40).collect::<String>().escape_debug(), "[Retell webhook] ignored an event type we do not file");
         return Ok(StatusCode::NO_CONTENT);
@@ -97,6 +131,7 @@ pub async fn receive(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     match filed {
         Filed::Under(org_id) => {
+            seen.result = "filed";
             tracing::info!(event = %event.event, call_id = %event.call_id, %org_id, "[Retell webhook] filed");
             if event.event == "call_ended" {
                 let key = crate::retell::handler::CallKey::new(org_id.as_uuid(), &event.call_id);
@@ -104,6 +139,7 @@ pub async fn receive(
             }
         }
         Filed::Unattributed { .. } => {
+            seen.result = "unattributed";
             tracing::warn!(event = %event.event, call_id = %event.call_id, "[Retell webhook] no clinic for this call");
         }
     }

@@ -25,6 +25,8 @@ pub mod pg;
 /// A real server on a random port with its own SQLite file.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
+    /// Where `/metrics` is served, when the settings turn it on.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub store: Store,
     pub state: AppState,
     pub settings: Settings,
@@ -64,6 +66,7 @@ impl TestApp {
             .await
             .expect("server starts");
         let addr = server.local_addr().expect("bound");
+        let metrics_addr = server.metrics_addr();
         let state = server.state().clone();
         let store = server.store().clone();
         let (tx, rx) = oneshot::channel::<()>();
@@ -72,6 +75,7 @@ impl TestApp {
         }));
         Self {
             addr,
+            metrics_addr,
             store,
             state,
             settings,

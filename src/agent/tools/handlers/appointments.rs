@@ -1,6 +1,7 @@
 //! Appointments: listing, open slots, proposals read back to the caller, and carrying out
 //! the one the caller confirmed.
 
+use crate::telemetry::metrics;
 use chrono::{Duration, Timelike};
 
 use super::office::catalogue;
@@ -364,6 +365,9 @@ pub(super) async fn confirm(
                 )
                 .await
                 .map_err(service)?;
+            if booked.created {
+                metrics::booked(ctx.org.slug.as_str(), metrics::Source::Voice);
+            }
             Ok(done(ActionKind::Book, &booked.appointment))
         }
         Action::Reschedule {
@@ -385,6 +389,7 @@ pub(super) async fn confirm(
                 )
                 .await
                 .map_err(service)?;
+            metrics::rescheduled(ctx.org.slug.as_str(), metrics::Source::Voice);
             Ok(done(ActionKind::Reschedule, &moved))
         }
         Action::Cancel {
@@ -396,6 +401,7 @@ pub(super) async fn confirm(
                 .cancel(ctx.org, appointment, reason, ctx.now)
                 .await
                 .map_err(service)?;
+            metrics::cancelled(ctx.org.slug.as_str(), metrics::Source::Voice);
             Ok(Done {
                 cancellation_policy: c.settings.cancellation_policy.clone(),
                 ..done(ActionKind::Cancel, &cancelled)

@@ -19,6 +19,7 @@ use crate::calls::ToolCallRecord;
 /// Runs one tool, and files it in the call's record (off the answer's path).
 pub async fn call(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput, ToolError> {
     let result = run(ctx, request).await;
+    crate::telemetry::metrics::tool_call(request.name(), tool_outcome(&result));
     let record = ToolCallRecord {
         at: chrono::Utc::now(),
         name: request.name().to_owned(),
@@ -37,6 +38,15 @@ pub async fn call(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolO
         }
     });
     result
+}
+
+fn tool_outcome(result: &Result<ToolOutput, ToolError>) -> crate::telemetry::metrics::ToolOutcome {
+    use crate::telemetry::metrics::ToolOutcome;
+    match result {
+        Ok(_) => ToolOutcome::Ok,
+        Err(ToolError::Refused(_)) => ToolOutcome::Refused,
+        Err(_) => ToolOutcome::Error,
+    }
 }
 
 async fn run(ctx: &mut ToolContext<'_>, request: &ToolCall) -> Result<ToolOutput, ToolError> {

@@ -1,5 +1,8 @@
-//! Logging. The filter comes from `ASCENDIA_LOG` (or `RUST_LOG`), default `info`.
+//! Logging, and Prometheus metrics ([`metrics`]). The log filter comes from `ASCENDIA_LOG`
+//! (or `RUST_LOG`), default `info`.
 //! Transcript text and caller data are never logged at info level.
+
+pub mod metrics;
 
 use tracing_subscriber::EnvFilter;
 
