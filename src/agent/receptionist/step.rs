@@ -192,13 +192,9 @@ impl Dialogue {
             && heard.time.is_none()
             && heard.part.is_none()
             && !heard.soonest;
-        let asked_office = heard
-            .questions
-            .iter()
-            .any(|q| *q != Question::Unanswerable(Topic::Other));
         if self.phase == Phase::AskedDay
             && no_when
-            && (answered && asked_office || !heard.services.is_empty())
+            && (answered && heard.asks_about_the_office() || !heard.services.is_empty())
         {
             self.request.asked_day = false;
         }
@@ -367,11 +363,7 @@ impl Dialogue {
         let just_done = self.phase == Phase::AnythingElse && self.request.task.is_none();
         let new_when = !heard.days.is_empty() || heard.time.is_some() || heard.week_of.is_some();
         // "What time do you close on Fridays?" asks; it changes nothing.
-        let asks = heard
-            .questions
-            .iter()
-            .any(|q| *q != Question::Unanswerable(Topic::Other));
-        if asks {
+        if heard.asks_about_the_office() {
             return false;
         }
         let Some(done) = self.last_done.clone().filter(|_| just_done && new_when) else {

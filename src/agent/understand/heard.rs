@@ -273,6 +273,13 @@ impl Heard {
         self.questions.contains(&question)
     }
 
+    /// A question the office can answer (hours, address, services...), not only "something".
+    pub fn asks_about_the_office(&self) -> bool {
+        self.questions
+            .iter()
+            .any(|q| *q != Question::Unanswerable(Topic::Other))
+    }
+
     /// The first appointment day mentioned.
     pub fn day(&self) -> Option<NaiveDate> {
         self.days.first().copied()

@@ -175,10 +175,7 @@ pub fn hear(raw: &str, ctx: &Context) -> Heard {
     }
 
     // Names last, from words nothing else took; a question is not a name.
-    let asking = heard
-        .questions
-        .iter()
-        .any(|q| !matches!(q, Question::Unanswerable(Topic::Other)));
+    let asking = heard.asks_about_the_office();
     let raw_words: Vec<&str> = words.raw.iter().map(String::as_str).collect();
     let found = names::names(
         &lower,
